@@ -1,0 +1,47 @@
+"""autograd_core: reverse-mode automatic differentiation on NumPy.
+
+A ``Tensor`` records every operation applied to it into a graph; calling
+``backward()`` on a result walks that graph in reverse and fills the ``.grad``
+of the leaves::
+
+    import autograd_core as ag
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    x.grad            # tensor([2., 4., 6.])
+"""
+from .dtypes import get_default_dtype, set_default_dtype
+from .function import Function, RemovableHandle
+from .tensor import Tensor, tensor
+from . import engine as _engine  # noqa: F401  (registers the backward walk)
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
+from .ops.arithmetic import add, div, mul, neg, pow, sub
+from .ops.elementwise import (abs, clip, cos, erf, exp, gelu, leaky_relu, log, maximum,
+                              minimum, relu, sigmoid, sin, softplus, sqrt, tanh, where)
+from .ops.indexing import getitem
+from .ops.linalg import dot, matmul
+from .ops.reduction import (log_softmax, logsumexp, max, mean, min, softmax, std, sum,
+                            var)
+from .ops.shape import (astype, broadcast_to, concatenate, expand_dims, flatten, pad,
+                        reshape, squeeze, stack, swapaxes, transpose)
+from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
+from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "Function", "RemovableHandle",
+    "get_default_dtype", "set_default_dtype",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "scope",
+    "add", "sub", "mul", "div", "neg", "pow",
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "abs",
+    "erf", "gelu", "softplus", "clip", "maximum", "minimum", "where",
+    "sum", "mean", "max", "min", "var", "std", "logsumexp", "softmax", "log_softmax",
+    "reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
+    "broadcast_to", "concatenate", "stack", "pad", "astype", "getitem",
+    "matmul", "dot",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
+    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian",
+    "gradcheck", "gradgradcheck", "GradcheckError",
+]

@@ -1,0 +1,197 @@
+"""The backward walk: an iterative reverse topological traversal of the graph.
+
+1. A depth-first pass (an explicit stack, no recursion) counts, for every node
+   and leaf reachable from the roots, how many edges lead into it, and refuses
+   to start if part of the graph was already freed.
+2. Kahn's algorithm then runs each node's ``backward`` once all gradients that
+   flow into it have been summed, sums broadcast gradients back to their
+   input's shape (``sum_to``, defined with the shape ops, the one place broadcasting is undone) and hands
+   them on. Without ``retain_graph`` each node's saved values are released as
+   soon as it has run.
+"""
+import numpy as np
+
+from . import modes
+from .function import Function
+from .ops.shape import sum_to
+from .tensor import Tensor, _new_tensor
+
+__all__ = ["run_backward"]
+
+_state = modes.state
+
+
+def _as_grad_tensor(g, like, where):
+    """Check and convert a gradient flowing into ``like`` (a node or a tensor)."""
+    if not isinstance(g, Tensor):
+        g = _new_tensor(np.asarray(g))
+    if g.shape != like.shape:
+        try:
+            g = sum_to(g, like.shape)
+        except ValueError:
+            raise RuntimeError(f"{where} returned a gradient of shape {g.shape} for an "
+                               f"input of shape {like.shape}") from None
+    if g.dtype != like.dtype:
+        g = g.astype(like.dtype)
+    return g
+
+
+def _count_dependencies(keys):
+    """Number of graph edges that lead into every node and leaf reachable from ``keys``."""
+    # Roots start at 0, so that a root reached from another root is not pushed twice.
+    deps = dict.fromkeys(keys, 0)
+    stack = [k for k in deps if not isinstance(k, Tensor)]
+    while stack:
+        node = stack.pop()
+        if node.saved is None:
+            raise RuntimeError(
+                f"trying to backward through the graph a second time: the values that "
+                f"{node.name} saved were freed after the first backward. Call the first "
+                f"backward() with retain_graph=True if you need to walk it again")
+        for e in node.next:
+            if e is not None:
+                n = deps.get(e)
+                if n is None:
+                    deps[e] = 1
+                    if not isinstance(e, Tensor):
+                        stack.append(e)
+                else:
+                    deps[e] = n + 1
+    return deps
+
+
+def _own(g, handed_out):
+    """A gradient array safe to store in a leaf's ``.grad`` (writeable, not shared)."""
+    a = g.data
+    if not (a.flags.owndata and a.flags.writeable) or id(a) in handed_out:
+        a = a.copy()
+    handed_out.add(id(a))
+    return _new_tensor(a)
+
+
+def _run_hooks(hooks, g):
+    for fn in list(hooks.values()):
+        r = fn(g)
+        if r is not None:
+            g = r if isinstance(r, Tensor) else _new_tensor(np.asarray(r))
+    return g
+
+
+def _accumulate(t, g, create_graph, handed_out):
+    if t.grad is None:
+        t.grad = g if create_graph else _own(g, handed_out)
+    elif create_graph:
+        t.grad = t.grad + g
+    else:
+        t.grad = _new_tensor(t.grad.data + g.data)
+
+
+def run_backward(roots, root_grads, retain_graph=None, create_graph=False, inputs=None):
+    """Backpropagate from ``roots`` (tensors) seeded with ``root_grads``.
+
+    With ``inputs=None`` gradients accumulate into the leaves' ``.grad``;
+    otherwise nothing is accumulated and the gradients w.r.t. ``inputs`` (leaf
+    or not) are returned in a list, ``None`` where no gradient reaches one.
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = {}
+    keys = []
+    for r, g in zip(roots, root_grads):
+        if not isinstance(r, Tensor):
+            raise TypeError(f"backward() needs Tensors, got {type(r).__name__}")
+        if not r.requires_grad:
+            raise RuntimeError("backward() on a tensor that does not require grad and has "
+                               "no grad_fn: nothing to differentiate")
+        if g is None:
+            if r.size != 1:
+                raise RuntimeError(f"backward() on a non-scalar output (shape {r.shape}) "
+                                   "needs gradient=: the gradient w.r.t. that output")
+            g = _new_tensor(np.ones(r.shape, dtype=r.dtype))
+        else:
+            g = g if isinstance(g, Tensor) else _new_tensor(np.array(g, dtype=r.dtype))
+            if g.shape != r.shape:
+                raise RuntimeError(f"backward(): gradient has shape {g.shape} but the "
+                                   f"output has shape {r.shape}")
+            if not create_graph:
+                g = _new_tensor(g.data.astype(r.dtype, copy=True))
+        key = r.grad_fn if r.grad_fn is not None else r
+        grads[key] = grads[key] + g if key in grads else g
+        keys.append(key)
+    deps = _count_dependencies(keys)
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for t in inputs:
+            capture[t.grad_fn if t.grad_fn is not None else t] = None
+
+    anomaly = _state.anomaly
+    prev = _state.grad_enabled
+    _state.grad_enabled = create_graph
+    handed_out = set()
+    ready = [k for k in dict.fromkeys(keys) if deps[k] == 0]
+    try:
+        while ready:
+            node = ready.pop()
+            g = grads.pop(node, None)
+            if node.__class__ is Tensor or isinstance(node, Tensor):
+                # A leaf: hooks see the total gradient, then it accumulates.
+                if g is None:
+                    continue
+                extra = node._extra
+                if extra and extra.get("hooks"):
+                    g = _run_hooks(extra["hooks"], g)
+                if capture is None:
+                    _accumulate(node, g, create_graph, handed_out)
+                elif node in capture:
+                    capture[node] = g
+                continue
+            if g is not None:
+                extra = node.extra
+                if extra is not None:
+                    if extra.hooks:
+                        g = _run_hooks(extra.hooks, g)
+                    if extra.retained is not None and capture is None:
+                        t = extra.retained()
+                        if t is not None:
+                            _accumulate(t, g, create_graph, handed_out)
+                if capture is not None and node in capture:
+                    capture[node] = g
+                out = node.backward(node, g)
+                if out.__class__ is not tuple:
+                    out = tuple(out) if isinstance(out, list) else (out,)
+                if len(out) != len(node.next):
+                    raise RuntimeError(f"{node.name}.backward returned {len(out)} gradients, "
+                                       f"but forward took {len(node.next)} inputs")
+            else:
+                out = (None,) * len(node.next)
+            for e, gi in zip(node.next, out):
+                if e is None:
+                    continue
+                if gi is not None:
+                    if (gi.__class__ is not Tensor or gi.data.shape != e.shape
+                            or gi.data.dtype != e.dtype):
+                        gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
+                    if anomaly:
+                        _check_finite(node, gi)
+                    old = grads.get(e)
+                    grads[e] = gi if old is None else old + gi
+                d = deps[e] - 1
+                deps[e] = d
+                if d == 0:
+                    ready.append(e)
+            if not retain_graph:
+                node.saved = None
+    finally:
+        _state.grad_enabled = prev
+    if capture is not None:
+        return [capture[t.grad_fn if t.grad_fn is not None else t] for t in inputs]
+    return None
+
+
+def _check_finite(node, g):
+    if not np.isfinite(g.data).all():
+        where = node.trace or "(unknown: the op was created outside detect_anomaly)\n"
+        raise RuntimeError(f"detect_anomaly: the backward of {node.name} produced "
+                           f"nan or inf values. {node.name} was created at:\n{where}")

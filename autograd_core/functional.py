@@ -1,0 +1,188 @@
+"""Functional transforms: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``,
+``jacobian`` and ``hessian``.
+
+Arguments may be Tensors, NumPy arrays or numbers; results are Tensors. The
+transforms never touch any tensor's ``.grad``. When an argument itself
+requires grad (for instance inside another transform), the result stays
+joined to the graph, so transforms nest: ``hessian`` is ``jacobian`` of
+``grad``.
+"""
+import numpy as np
+
+from .dtypes import get_default_dtype
+from .engine import run_backward
+from .modes import enable_grad
+from .tensor import Tensor, _new_tensor
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian"]
+
+
+def _as_input(a):
+    """A tensor to differentiate with respect to, and whether it joins an outer graph."""
+    if isinstance(a, Tensor):
+        if a.requires_grad:
+            return a, True
+        data = a.data
+    else:
+        data = np.asarray(a)
+        if not isinstance(a, np.ndarray) and data.dtype == np.float64:
+            data = data.astype(get_default_dtype())
+    if data.dtype.kind != "f":
+        data = data.astype(get_default_dtype())
+    return _new_tensor(data).requires_grad_(True), False
+
+
+def _argnums(argnums, n):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for i in nums:
+        if not -n <= i < n:
+            raise ValueError(f"argnums {argnums} out of range for {n} arguments")
+    return [i % n for i in nums]
+
+
+def _prepare(args, argnums):
+    args = list(args)
+    nums = _argnums(argnums, len(args))
+    nested = False
+    for i in nums:
+        args[i], outer = _as_input(args[i])
+        nested = nested or outer
+    return args, [args[i] for i in nums], nested
+
+
+def _grads(outputs, seeds, inputs, nested):
+    grads = run_backward(outputs, seeds, retain_graph=True, create_graph=nested,
+                         inputs=inputs)
+    return [g if g is not None else _new_tensor(np.zeros(x.shape, x.dtype))
+            for g, x in zip(grads, inputs)]
+
+
+def _pack(values, argnums):
+    return values[0] if isinstance(argnums, int) else tuple(values)
+
+
+def value_and_grad(f, argnums=0):
+    """Return a function giving ``(f(*args), gradient of f w.r.t. args[argnums])``.
+
+    ``f`` must return a tensor of one element; ``argnums`` is an int or a tuple.
+    """
+    def wrapped(*args):
+        args, xs, nested = _prepare(args, argnums)
+        with enable_grad():
+            out = f(*args)
+        if not isinstance(out, Tensor) or out.size != 1:
+            raise ValueError("grad: the function must return a tensor of one element, got "
+                             + (f"shape {out.shape}" if isinstance(out, Tensor)
+                                else type(out).__name__))
+        if not out.requires_grad:
+            grads = [_new_tensor(np.zeros(x.shape, x.dtype)) for x in xs]
+        else:
+            grads = _grads([out], [None], xs, nested)
+        return (out if nested else out.detach()), _pack(grads, argnums)
+    return wrapped
+
+
+def grad(f, argnums=0):
+    """Return a function giving the gradient of scalar ``f`` w.r.t. ``args[argnums]``."""
+    vg = value_and_grad(f, argnums)
+
+    def wrapped(*args):
+        return vg(*args)[1]
+    return wrapped
+
+
+def vjp(f, *primals):
+    """Evaluate ``f(*primals)`` and return ``(out, vjp_fn)``.
+
+    ``vjp_fn(v)`` gives the tuple ``(v^T df/dp for each primal p)``, where ``v``
+    has the shape of ``out``. It may be called several times.
+    """
+    args, xs, nested = _prepare(primals, tuple(range(len(primals))))
+    with enable_grad():
+        out = f(*args)
+
+    def vjp_fn(v):
+        v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=out.dtype))
+        if not out.requires_grad:
+            return tuple(_new_tensor(np.zeros(x.shape, x.dtype)) for x in xs)
+        return tuple(_grads([out], [v], xs, nested or v.requires_grad))
+    return (out if nested else out.detach()), vjp_fn
+
+
+def jvp(f, primals, tangents):
+    """Evaluate ``f`` at ``primals`` and its directional derivative along ``tangents``.
+
+    Returns ``(out, J @ tangents)``. Forward mode is obtained from reverse mode
+    by the double-vjp trick: ``u -> J^T u`` is linear in ``u``, and the
+    gradient of ``<J^T u, t>`` with respect to ``u`` is ``J t``.
+    """
+    primals = primals if isinstance(primals, (tuple, list)) else (primals,)
+    tangents = tangents if isinstance(tangents, (tuple, list)) else (tangents,)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    args, xs, nested = _prepare(primals, tuple(range(len(primals))))
+    ts = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tangents]
+    for x, t in zip(xs, ts):
+        if t.shape != x.shape:
+            raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {x.shape}")
+    with enable_grad():
+        out = f(*args)
+        if not out.requires_grad:
+            return out, _new_tensor(np.zeros(out.shape, out.dtype))
+        u = _new_tensor(np.zeros(out.shape, out.dtype)).requires_grad_(True)
+        vjps = run_backward([out], [u], create_graph=True, retain_graph=True, inputs=xs)
+        total = None
+        for g, t in zip(vjps, ts):
+            if g is not None and g.requires_grad:
+                term = (g * t.astype(g.dtype)).sum()
+                total = term if total is None else total + term
+    if total is None:
+        return (out if nested else out.detach()), _new_tensor(np.zeros(out.shape, out.dtype))
+    tangent_out, = run_backward([total], [None], retain_graph=True, create_graph=nested,
+                                inputs=[u])
+    if tangent_out is None:
+        tangent_out = _new_tensor(np.zeros(out.shape, out.dtype))
+    return (out if nested else out.detach()), tangent_out
+
+
+def jacobian(f, argnums=0):
+    """Return a function giving the Jacobian of ``f`` w.r.t. ``args[argnums]``.
+
+    The Jacobian of an output of shape ``S`` w.r.t. an input of shape ``T`` has
+    shape ``S + T``. With a tuple ``argnums`` (or a tuple of outputs) the result
+    is a tuple (of tuples).
+    """
+    def wrapped(*args):
+        args, xs, nested = _prepare(args, argnums)
+        with enable_grad():
+            outs = f(*args)
+        single_out = isinstance(outs, Tensor)
+        outs = [outs] if single_out else list(outs)
+        result = []
+        for out in outs:
+            rows = [[] for _ in xs]
+            for j in range(out.size):
+                if out.requires_grad:
+                    seed = np.zeros(out.size, out.dtype)
+                    seed[j] = 1
+                    grads = _grads([out], [_new_tensor(seed.reshape(out.shape))], xs, nested)
+                else:
+                    grads = [_new_tensor(np.zeros(x.shape, x.dtype)) for x in xs]
+                for r, g in zip(rows, grads):
+                    r.append(g)
+            jac = []
+            for x, r in zip(xs, rows):
+                if r:
+                    from .ops.shape import stack
+                    j = stack(r).reshape(out.shape + x.shape)
+                else:
+                    j = _new_tensor(np.zeros(out.shape + x.shape, x.dtype))
+                jac.append(j if nested else j.detach())
+            result.append(_pack(jac, argnums))
+        return result[0] if single_out else tuple(result)
+    return wrapped
+
+
+def hessian(f, argnums=0):
+    """Return a function giving the Hessian of scalar ``f``: ``jacobian(grad(f))``."""
+    return jacobian(grad(f, argnums), argnums)

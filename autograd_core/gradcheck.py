@@ -1,0 +1,148 @@
+"""Gradient checking: analytic gradients against central finite differences.
+
+``gradcheck`` compares, for every input that requires grad, the full Jacobian
+computed by backward (one backward per output element) with the one from
+central differences ``(f(x + eps) - f(x - eps)) / (2 eps)`` (two evaluations
+per input element). Use float64: in float32 the differences are too coarse.
+"""
+import warnings
+
+import numpy as np
+
+from .engine import run_backward
+from .modes import enable_grad, no_grad
+from .tensor import Tensor, _new_tensor
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+class GradcheckError(AssertionError):
+    """Raised by ``gradcheck`` when analytic and numerical gradients disagree."""
+
+
+def _outputs(fn, inputs):
+    out = fn(*inputs)
+    return [out] if isinstance(out, Tensor) else list(out)
+
+
+def _float_outputs(outs):
+    return [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.dtype.kind == "f"]
+
+
+def _fail(msg, raise_exception):
+    if raise_exception:
+        raise GradcheckError(msg)
+    return False
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Check ``fn``'s gradients w.r.t. every input that requires grad.
+
+    ``inputs`` is a Tensor or a tuple of arguments (Tensors, arrays, numbers).
+    Returns True when every element satisfies ``|analytic - numerical| <=
+    atol + rtol * |numerical|``; otherwise raises ``GradcheckError`` naming the
+    input, the element and both values (or returns False with
+    ``raise_exception=False``).
+    """
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck: no input requires grad")
+    for i in wrt:
+        if inputs[i].dtype != np.float64:
+            warnings.warn(f"gradcheck: input {i} is {inputs[i].dtype}; finite differences "
+                          "are only reliable in float64", UserWarning, stacklevel=2)
+    with enable_grad():
+        outs = _outputs(fn, inputs)
+    checked = _float_outputs(outs)
+    wrt_tensors = [inputs[i] for i in wrt]
+
+    # Analytic Jacobian rows: one backward per output element.
+    analytic = {}
+    for k in checked:
+        out = outs[k]
+        per_input = [np.zeros((out.size, inputs[i].size)) for i in wrt]
+        if out.requires_grad:
+            for j in range(out.size):
+                seed = np.zeros(out.size, out.dtype)
+                seed[j] = 1
+                grads = run_backward([out], [_new_tensor(seed.reshape(out.shape))],
+                                     retain_graph=True, inputs=wrt_tensors)
+                for m, g in enumerate(grads):
+                    if g is not None:
+                        per_input[m][j] = np.asarray(g.data, dtype=np.float64).ravel()
+        analytic[k] = per_input
+
+    # Numerical Jacobian columns: perturb one input element at a time.
+    for m, i in enumerate(wrt):
+        x = inputs[i]
+        flat = x.data.reshape(-1)            # a view: writes reach x.data
+        if not np.shares_memory(flat, x.data):
+            raise ValueError(f"gradcheck: input {i} is not contiguous")
+        for e in range(x.size):
+            orig = flat[e].item()
+            try:
+                flat[e] = orig + eps
+                with no_grad():
+                    plus = _outputs(fn, inputs)
+                flat[e] = orig - eps
+                with no_grad():
+                    minus = _outputs(fn, inputs)
+            finally:
+                flat[e] = orig
+            for k in checked:
+                num = (np.asarray(plus[k].data, np.float64) -
+                       np.asarray(minus[k].data, np.float64)).ravel() / (2 * eps)
+                ana = analytic[k][m][:, e]
+                bad = np.abs(ana - num) > atol + rtol * np.abs(num)
+                if bad.any():
+                    j = int(np.argmax(bad))
+                    where = np.unravel_index(e, x.shape) if x.ndim else ()
+                    out_where = np.unravel_index(j, outs[k].shape) if outs[k].ndim else ()
+                    return _fail(
+                        f"gradcheck: gradient mismatch for input {i} at element "
+                        f"{tuple(int(v) for v in where)} (output {k}, element "
+                        f"{tuple(int(v) for v in out_where)}): analytic {ana[j]!r}, "
+                        f"numerical {num[j]!r} (atol={atol}, rtol={rtol})",
+                        raise_exception)
+    return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True, seed=0):
+    """Check second-order gradients: ``gradcheck`` of the map (inputs, v) -> v^T J.
+
+    ``grad_outputs`` (one per output of ``fn``) default to random float64
+    tensors drawn with ``seed``; they are differentiated too.
+    """
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not wrt:
+        raise ValueError("gradgradcheck: no input requires grad")
+    with enable_grad():
+        outs = _outputs(fn, inputs)
+    checked = _float_outputs(outs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = [Tensor(rng.standard_normal(outs[k].shape), requires_grad=True)
+                        for k in checked]
+    else:
+        grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
+    n = len(inputs)
+
+    def first_order(*args):
+        xs, vs = args[:n], args[n:]
+        with enable_grad():
+            outs = _outputs(fn, xs)
+            roots = [outs[k] for k in checked if outs[k].requires_grad]
+            seeds = [v for k, v in zip(checked, vs) if outs[k].requires_grad]
+            wrt_x = [xs[i] for i in wrt]
+            if not roots:
+                return tuple(_new_tensor(np.zeros(x.shape, x.dtype)) for x in wrt_x)
+            grads = run_backward(roots, seeds, retain_graph=True, create_graph=True,
+                                 inputs=wrt_x)
+        return tuple(g if g is not None else _new_tensor(np.zeros(x.shape, x.dtype))
+                     for g, x in zip(grads, wrt_x))
+
+    return gradcheck(first_order, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol,
+                     rtol=rtol, raise_exception=raise_exception)

@@ -1,0 +1,38 @@
+"""Small helpers shared by the op modules."""
+import numpy as np
+
+from ..tensor import Tensor, _new_tensor
+
+
+def raw(x):
+    """The ndarray inside a Tensor, or ``x`` itself (a number or an array)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def as_tensor(x):
+    """``x`` as a Tensor: Tensors pass through, anything else becomes a constant."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(x) if not isinstance(x, np.ndarray) else _new_tensor(x)
+
+
+def normalize_axis(axis, ndim, op):
+    """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise np.exceptions.AxisError(f"{op}: axis {a} is out of bounds for a tensor "
+                                          f"of {ndim} dimensions")
+        out.append(a % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def keepdims_shape(shape, axes):
+    """``shape`` with the reduced ``axes`` set to 1 (the keepdims shape)."""
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))

@@ -1,0 +1,151 @@
+"""Arithmetic: ``+ - * / **`` and negation.
+
+Binary ops broadcast like NumPy and promote like NumPy 2: a Python number is
+"weak" and never upcasts a float32 tensor. A number operand is kept as it is
+(it needs no gradient); the engine sums broadcast gradients back to each
+input's shape, so the backwards below ignore broadcasting.
+"""
+import numpy as np
+
+from ..function import Primitive
+from ..tensor import Tensor
+from ._util import as_tensor
+
+__all__ = ["add", "sub", "mul", "div", "neg", "pow"]
+
+
+class Add(Primitive):
+    """a + b"""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.add((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Primitive):
+    """a - b"""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.subtract((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.next[1] is not None else None)
+
+
+class Mul(Primitive):
+    """a * b; d/da = b, d/db = a."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.multiply((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.next
+        return (g * b if need_a is not None else None,
+                g * a if need_b is not None else None)
+
+
+class Div(Primitive):
+    """a / b; d/da = 1/b, d/db = -a/b**2."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.true_divide((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = g / b
+        gb = -(ga * a) / b if ctx.next[1] is not None else None
+        return (ga if ctx.next[0] is not None else None), gb
+
+
+class Neg(Primitive):
+    """-a"""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g,)
+
+
+class Pow(Primitive):
+    """a ** b; d/da = b a**(b-1), d/db = a**b log(a) (taken as 0 where a == 0 and b >= 0)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.save_output(np.power((a.data if isinstance(a, Tensor) else a),
+                                        (b.data if isinstance(b, Tensor) else b)))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        ga = gb = None
+        if ctx.next[0] is not None:
+            ga = g * b * a ** (b - 1)
+        if ctx.next[1] is not None:
+            a = as_tensor(a)
+            zero = a.data == 0
+            # 0 ** b is constant near any b >= 0: use log(1) there, as PyTorch does.
+            log_a = log(where(zero, 1.0, a)) if zero.any() else log(a)
+            gb = g * out * log_a
+        return ga, gb
+
+
+def add(a, b):
+    """Elementwise ``a + b`` with broadcasting."""
+    return Add.apply(a, b)
+
+
+def sub(a, b):
+    """Elementwise ``a - b`` with broadcasting."""
+    return Sub.apply(a, b)
+
+
+def mul(a, b):
+    """Elementwise ``a * b`` with broadcasting."""
+    return Mul.apply(a, b)
+
+
+def div(a, b):
+    """Elementwise ``a / b`` (true division) with broadcasting."""
+    return Div.apply(a, b)
+
+
+def neg(a):
+    """Elementwise ``-a``."""
+    return Neg.apply(as_tensor(a))
+
+
+def pow(a, b):
+    """Elementwise ``a ** b``; either may be a Tensor or a number."""
+    return Pow.apply(a, b)
+
+
+from .elementwise import log, where  # noqa: E402  (elementwise imports this module)

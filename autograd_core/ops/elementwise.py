@@ -1,0 +1,452 @@
+"""Elementwise functions: exponentials, trigonometry, activations, clip, where.
+
+At a kink we pick the subgradient PyTorch picks: ``relu'(0) = 0``,
+``abs'(0) = 0``, ``leaky_relu'(0) = negative_slope``; ``clip`` passes the
+gradient where ``min <= x <= max`` (bounds included); ``maximum``/``minimum``
+split it evenly between tied inputs.
+"""
+import math
+
+import numpy as np
+
+from ..function import Primitive
+from ._util import as_tensor, raw
+
+__all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
+           "abs", "erf", "gelu", "softplus", "clip", "maximum", "minimum", "where"]
+METHODS = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
+           "abs", "erf", "gelu", "softplus", "clip"]
+
+
+class Exp(Primitive):
+    """exp(x); d/dx = exp(x), the output itself."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.save_output(np.exp(x.data))
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return (g * out,)
+
+
+class Log(Primitive):
+    """Natural log; d/dx = 1/x."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return (g / x,)
+
+
+class Sqrt(Primitive):
+    """sqrt(x); d/dx = 1 / (2 sqrt(x))."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.save_output(np.sqrt(x.data))
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return (g / (out * 2),)
+
+
+class Sin(Primitive):
+    """sin(x); d/dx = cos(x)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return (g * cos(x),)
+
+
+class Cos(Primitive):
+    """cos(x); d/dx = -sin(x)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return (-(g * sin(x)),)
+
+
+class Tanh(Primitive):
+    """tanh(x); d/dx = 1 - tanh(x)**2, from the output."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.save_output(np.tanh(x.data))
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return (TanhGrad.apply(g, out),)
+
+
+class TanhGrad(Primitive):
+    """g * (1 - y**2), tanh's backward as one op (y = tanh(x)); itself differentiable."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        y = y.data
+        return g.data * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        return (TanhGrad.apply(gg, y) if ctx.next[0] is not None else None,
+                gg * g * y * -2 if ctx.next[1] is not None else None)
+
+
+class Sigmoid(Primitive):
+    """1 / (1 + exp(-x)), computed without overflow; d/dx = s (1 - s)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        x = x.data
+        # exp(-|x|) never overflows; pick the form that divides by 1 + e <= 2.
+        e = np.exp(-np.abs(x))
+        return ctx.save_output(
+            np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return (SigmoidGrad.apply(g, out),)
+
+
+class SigmoidGrad(Primitive):
+    """g * s * (1 - s), sigmoid's backward as one op (s = sigmoid(x)); differentiable."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, g, s):
+        ctx.save_for_backward(g, s)
+        s = s.data
+        return g.data * (s * (1 - s))
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, s = ctx.saved_tensors
+        return (SigmoidGrad.apply(gg, s) if ctx.next[0] is not None else None,
+                gg * g * (1 - s * 2) if ctx.next[1] is not None else None)
+
+
+class Relu(Primitive):
+    """max(x, 0); the gradient at 0 is taken as 0."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        x = x.data
+        ctx.save_for_backward(x > 0)
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        mask, = ctx.saved_tensors
+        return (g * mask,)
+
+
+class LeakyRelu(Primitive):
+    """x for x > 0, negative_slope * x otherwise (slope also at 0)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        x = x.data
+        slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
+        ctx.save_for_backward(slope)
+        return x * slope
+
+    @staticmethod
+    def backward(ctx, g):
+        slope, = ctx.saved_tensors
+        return g * slope, None
+
+
+class Abs(Primitive):
+    """|x|; the gradient at 0 is taken as 0 (sign(0) = 0)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        x = x.data
+        ctx.save_for_backward(np.sign(x))
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        sign, = ctx.saved_tensors
+        return (g * sign,)
+
+
+def _erf(x):
+    """erf(x) to double precision, vectorised (NumPy has no erf).
+
+    Uses the all-positive series erf(x) = 2/sqrt(pi) exp(-x^2) sum_n
+    (2x^2)^n x / (1*3*...*(2n+1)) (Abramowitz & Stegun 7.1.6), which has no
+    cancellation; beyond |x| = 6, erf(x) = +-1 in double precision.
+    """
+    x64 = np.asarray(x, dtype=np.float64)
+    a = np.minimum(np.abs(x64), 6.0)
+    two_a2 = 2 * a * a
+    term = a.copy()
+    total = a.copy()
+    n = 0
+    while True:
+        term *= two_a2 / (2 * n + 3)
+        total += term
+        n += 1
+        if np.all(term <= 1e-17 * total):
+            break
+    out = np.sign(x64) * np.minimum(2 / math.sqrt(math.pi) * np.exp(-a * a) * total, 1.0)
+    return out.astype(np.result_type(x.dtype, np.float32) if x.dtype.kind == "f"
+                      else np.float64, copy=False)
+
+
+class Erf(Primitive):
+    """The error function; d/dx = 2/sqrt(pi) exp(-x^2)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _erf(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),)
+
+
+class Softplus(Primitive):
+    """log(1 + exp(x)), computed without overflow; d/dx = sigmoid(x)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.logaddexp(0, x.data).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return (g * sigmoid(x),)
+
+
+class Clip(Primitive):
+    """x limited to [min, max]; the gradient passes where min <= x <= max."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        x = x.data
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        ctx.save_for_backward(inside)
+        if lo is None and hi is None:
+            return x.copy()
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        inside, = ctx.saved_tensors
+        return g * inside, None, None
+
+
+class _Extremum(Primitive):
+    """Shared by Maximum and Minimum: ties split the gradient evenly."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def backward(ctx, g):
+        wa, wb = ctx.saved_tensors
+        return (g * wa if ctx.next[0] is not None else None,
+                g * wb if ctx.next[1] is not None else None)
+
+
+class Maximum(_Extremum):
+    """Elementwise max(a, b); where a == b each gets half the gradient."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = raw(a), raw(b)
+        out = np.maximum(a, b)
+        tie = np.where(a == b, 0.5, 0.0)
+        ctx.save_for_backward(((a > b) + tie).astype(out.dtype), ((b > a) + tie).astype(out.dtype))
+        return out
+
+
+class Minimum(_Extremum):
+    """Elementwise min(a, b); where a == b each gets half the gradient."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = raw(a), raw(b)
+        out = np.minimum(a, b)
+        tie = np.where(a == b, 0.5, 0.0)
+        ctx.save_for_backward(((a < b) + tie).astype(out.dtype), ((b < a) + tie).astype(out.dtype))
+        return out
+
+
+class Where(Primitive):
+    """a where cond else b; the gradient goes to the chosen side."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        cond = np.asarray(raw(cond), dtype=bool)
+        ctx.save_for_backward(cond)
+        return np.where(cond, raw(a), raw(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        cond, = ctx.saved_tensors
+        return (None,
+                where(cond, g, 0.0) if ctx.next[1] is not None else None,
+                where(cond, 0.0, g) if ctx.next[2] is not None else None)
+
+
+def exp(x):
+    """Elementwise e**x."""
+    return Exp.apply(as_tensor(x))
+
+
+def log(x):
+    """Elementwise natural logarithm."""
+    return Log.apply(as_tensor(x))
+
+
+def sqrt(x):
+    """Elementwise square root."""
+    return Sqrt.apply(as_tensor(x))
+
+
+def sin(x):
+    """Elementwise sine."""
+    return Sin.apply(as_tensor(x))
+
+
+def cos(x):
+    """Elementwise cosine."""
+    return Cos.apply(as_tensor(x))
+
+
+def tanh(x):
+    """Elementwise hyperbolic tangent."""
+    return Tanh.apply(as_tensor(x))
+
+
+def sigmoid(x):
+    """Elementwise logistic function 1 / (1 + exp(-x)), stable for any x."""
+    return Sigmoid.apply(as_tensor(x))
+
+
+def relu(x):
+    """Elementwise max(x, 0); gradient 0 at x = 0."""
+    return Relu.apply(as_tensor(x))
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x; gradient negative_slope at 0."""
+    return LeakyRelu.apply(as_tensor(x), negative_slope)
+
+
+def abs(x):
+    """Elementwise |x|; gradient 0 at x = 0."""
+    return Abs.apply(as_tensor(x))
+
+
+def erf(x):
+    """Elementwise error function (accurate to double precision)."""
+    return Erf.apply(as_tensor(x))
+
+
+def gelu(x, approximate="none"):
+    """Gaussian error linear unit x * Phi(x), as PyTorch's ``gelu``.
+
+    ``approximate="none"`` uses the exact erf form; ``"tanh"`` the tanh formula.
+    Composed of primitives, so every order of derivative comes for free.
+    """
+    x = as_tensor(x)
+    if approximate == "none":
+        return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * (tanh(inner) + 1) * 0.5
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def softplus(x):
+    """Elementwise log(1 + exp(x)), stable for any x; its gradient is sigmoid(x)."""
+    return Softplus.apply(as_tensor(x))
+
+
+def clip(x, min=None, max=None):
+    """Limit x to [min, max] (either may be None); gradient passes where min <= x <= max."""
+    return Clip.apply(as_tensor(x), min, max)
+
+
+def maximum(a, b):
+    """Elementwise maximum with broadcasting; ties split the gradient evenly."""
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    """Elementwise minimum with broadcasting; ties split the gradient evenly."""
+    return Minimum.apply(a, b)
+
+
+def where(cond, a, b):
+    """Elementwise ``a if cond else b`` with broadcasting; cond gets no gradient."""
+    return Where.apply(cond, a, b)

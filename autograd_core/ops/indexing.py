@@ -1,0 +1,79 @@
+"""Indexing: ``t[index]`` with basic, advanced and boolean indices.
+
+The gradient of ``t[index]`` scatters the output's gradient back into a zero
+tensor of ``t``'s shape; where an integer array repeats an index, the
+contributions add up (``np.add.at``).
+"""
+import numpy as np
+
+from ..function import Primitive
+from ._util import raw
+
+__all__ = ["getitem", "normalize_index"]
+
+
+def normalize_index(index):
+    """An index NumPy understands: Tensors and lists inside it become arrays."""
+    if isinstance(index, tuple):
+        return tuple(_part(i) for i in index)
+    return _part(index)
+
+
+def _part(i):
+    i = raw(i)
+    if isinstance(i, list):
+        i = np.asarray(i)
+    if isinstance(i, np.ndarray) and i.dtype.kind == "f":
+        raise IndexError(f"tensors used as indices must be integer or bool, got {i.dtype}")
+    return i
+
+
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer))
+               for p in parts)
+
+
+class GetItem(Primitive):
+    """t[index]; the gradient is scattered back into t's shape."""
+
+    __slots__ = ("in_shape", "basic")
+
+    @staticmethod
+    def forward(ctx, x, index):
+        out = x.data[index]
+        ctx.in_shape = x.shape
+        ctx.basic = _is_basic(index)
+        ctx.save_for_backward(index)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        index, = ctx.saved_tensors
+        return IndexAdd.apply(g, ctx.in_shape, index, ctx.basic), None
+
+
+class IndexAdd(Primitive):
+    """zeros(shape) with ``g`` added at ``index``; its gradient is ``gg[index]``."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, g, shape, index, basic):
+        ctx.save_for_backward(index)
+        out = np.zeros(shape, dtype=g.dtype)
+        if basic:
+            out[index] = g.data     # a basic index never repeats an element
+        else:
+            np.add.at(out, index, g.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        index, = ctx.saved_tensors
+        return GetItem.apply(gg, index), None, None, None
+
+
+def getitem(x, index):
+    """``x[index]``: NumPy's basic, advanced and boolean indexing, differentiable."""
+    return GetItem.apply(x, normalize_index(index))

@@ -1,0 +1,165 @@
+"""Reductions (sum, mean, max, min, var, std) and the stable log-sum-exp family.
+
+``axis`` is None (all axes), an int (negative counts from the end) or a tuple,
+and ``keepdims`` keeps reduced axes as size 1, as in NumPy. ``max``/``min``
+split the gradient evenly among tied maxima. ``logsumexp``, ``softmax`` and
+``log_softmax`` subtract the (constant) maximum first, so they stay finite for
+any finite input; they are composed from primitives.
+"""
+import numpy as np
+
+from ..function import Primitive
+from ._util import as_tensor, keepdims_shape, normalize_axis
+from .elementwise import exp, log, sqrt
+
+__all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "softmax",
+           "log_softmax"]
+METHODS = __all__
+
+
+class Sum(Primitive):
+    """Sum over axes; the gradient is broadcast back over the summed axes."""
+
+    __slots__ = ("in_shape", "kd_shape")
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        ctx.in_shape = x.shape
+        ctx.kd_shape = keepdims_shape(x.shape, axes)
+        return np.sum(x.data, axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        if g.shape != ctx.kd_shape:
+            g = g.reshape(ctx.kd_shape)
+        return g.broadcast_to(ctx.in_shape), None, None
+
+
+class _Extreme(Primitive):
+    """Max or min over axes; tied extremes share the gradient evenly."""
+
+    __slots__ = ("in_shape", "kd_shape")
+    reduce = None
+
+    @classmethod
+    def _forward(cls, ctx, x, axes, keepdims):
+        x = x.data
+        if x.size == 0:
+            raise ValueError(f"{cls.__name__.lower()} of an empty tensor (shape {x.shape}) "
+                             "has no value")
+        ctx.in_shape = x.shape
+        ctx.kd_shape = keepdims_shape(x.shape, axes)
+        out = cls.reduce(x, axis=axes, keepdims=True)
+        hit = x == out
+        ctx.save_for_backward((hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
+        return out if keepdims else out.reshape(tuple(
+            s for i, s in enumerate(x.shape) if i not in axes))
+
+    @staticmethod
+    def backward(ctx, g):
+        share, = ctx.saved_tensors
+        if g.shape != ctx.kd_shape:
+            g = g.reshape(ctx.kd_shape)
+        return g.broadcast_to(ctx.in_shape) * share, None, None
+
+
+class Max(_Extreme):
+    """Maximum over axes."""
+
+    __slots__ = ()
+    reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        return Max._forward(ctx, x, axes, keepdims)
+
+
+class Min(_Extreme):
+    """Minimum over axes."""
+
+    __slots__ = ()
+    reduce = staticmethod(np.min)
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        return Min._forward(ctx, x, axes, keepdims)
+
+
+def _count(shape, axes):
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+def sum(x, axis=None, keepdims=False):
+    """Sum of elements over ``axis`` (None: all); an empty sum is 0, as NumPy."""
+    x = as_tensor(x)
+    return Sum.apply(x, normalize_axis(axis, x.ndim, "sum"), keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Arithmetic mean over ``axis``; the mean of nothing is nan, as NumPy."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "mean")
+    n = _count(x.shape, axes)
+    s = Sum.apply(x, axes, keepdims)
+    return s / n if n else s * np.nan
+
+
+def max(x, axis=None, keepdims=False):
+    """Maximum over ``axis``; tied maxima share the gradient evenly."""
+    x = as_tensor(x)
+    return Max.apply(x, normalize_axis(axis, x.ndim, "max"), keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    """Minimum over ``axis``; tied minima share the gradient evenly."""
+    x = as_tensor(x)
+    return Min.apply(x, normalize_axis(axis, x.ndim, "min"), keepdims)
+
+
+def var(x, axis=None, ddof=0, keepdims=False):
+    """Variance over ``axis`` with ``ddof`` delta degrees of freedom, as NumPy."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "var")
+    d = x - mean(x, axes, keepdims=True)
+    return sum(d * d, axes, keepdims) / (_count(x.shape, axes) - ddof)
+
+
+def std(x, axis=None, ddof=0, keepdims=False):
+    """Standard deviation: ``sqrt(var(x, axis, ddof, keepdims))``."""
+    return sqrt(var(x, axis, ddof, keepdims))
+
+
+def _stop_max(x, axes):
+    """The maximum over ``axes`` as a constant (0 where it is not finite)."""
+    m = np.max(x.data, axis=axes, keepdims=True) if x.size else np.zeros(
+        keepdims_shape(x.shape, axes), x.dtype)
+    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) over ``axis``, computed without overflow."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "logsumexp")
+    m = _stop_max(x, axes)
+    # Subtracting a constant m changes nothing in value or gradient, but keeps exp <= 1.
+    out = log(sum(exp(x - m), axes, keepdims=True)) + m
+    if not keepdims:
+        out = out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
+    return out
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "softmax")
+    e = exp(x - _stop_max(x, axes))
+    return e / sum(e, axes, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along ``axis``: log-probabilities, finite for any finite x."""
+    x = as_tensor(x)
+    return x - logsumexp(x, axis, keepdims=True)

@@ -1,0 +1,255 @@
+"""Shape ops: reshape, transpose, broadcast, concatenate, pad, dtype casts.
+
+``sum_to`` here is the one place where broadcasting is undone: the engine
+calls it on every gradient whose shape differs from its input's.
+"""
+import numpy as np
+
+from ..function import Primitive
+from ._util import as_tensor, normalize_axis, raw
+
+__all__ = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
+           "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to"]
+METHODS = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
+           "broadcast_to"]
+
+
+class Reshape(Primitive):
+    """A new shape with the same elements; the gradient is reshaped back."""
+
+    __slots__ = ("in_shape",)
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+class Transpose(Primitive):
+    """Permute axes; the gradient is permuted back by the inverse permutation."""
+
+    __slots__ = ("axes",)
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return np.transpose(x.data, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.transpose(*np.argsort(ctx.axes).tolist()), None
+
+
+class BroadcastTo(Primitive):
+    """Broadcast to a larger shape; the gradient is summed back (``sum_to``)."""
+
+    __slots__ = ("in_shape",)
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.broadcast_to(x.data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.in_shape), None
+
+
+class Concatenate(Primitive):
+    """Join along an axis; each input gets its slice of the gradient."""
+
+    __slots__ = ("axis", "bounds")
+
+    @staticmethod
+    def forward(ctx, *xs, axis):
+        arrays = [np.asarray(raw(x)) for x in xs]
+        out = np.concatenate(arrays, axis=axis)
+        ctx.axis = axis % out.ndim
+        ends = np.cumsum([a.shape[ctx.axis] for a in arrays]).tolist()
+        ctx.bounds = list(zip([0] + ends[:-1], ends))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.axis
+        return tuple(g[lead + (slice(lo, hi),)] if e is not None else None
+                     for e, (lo, hi) in zip(ctx.next, ctx.bounds))
+
+
+class Pad(Primitive):
+    """Pad with a constant; the gradient is the un-padded middle."""
+
+    __slots__ = ("middle",)
+
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.middle = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))
+        return np.pad(x.data, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.middle], None, None
+
+
+class Cast(Primitive):
+    """Convert the dtype; the gradient is converted back."""
+
+    __slots__ = ("in_dtype",)
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.in_dtype), None
+
+
+def sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which a tensor of ``shape`` was broadcast.
+
+    The inverse of broadcasting for gradients, made of ``sum`` and ``reshape``
+    so it is differentiable. ``shape`` must broadcast to ``grad.shape``.
+    """
+    gshape = grad.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+        raise ValueError(f"sum_to: a gradient of shape {gshape} cannot be summed to "
+                         f"shape {shape}")
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and gshape[lead + i] != 1)
+    out = grad.sum(axis=axes) if axes else grad
+    return out.reshape(shape) if out.shape != shape else out
+
+
+def _shape_arg(shape):
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def reshape(x, *shape):
+    """The same elements in a new shape (one entry may be -1)."""
+    x = as_tensor(x)
+    shape = _shape_arg(shape)
+    if shape == x.shape:
+        return x
+    return Reshape.apply(x, shape)
+
+
+def transpose(x, *axes):
+    """Permute the axes as NumPy: reversed by default, or in the order given."""
+    x = as_tensor(x)
+    if not axes or axes == (None,):
+        axes = tuple(range(x.ndim))[::-1]
+    else:
+        axes = _shape_arg(axes)
+        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                             f"{x.ndim} axes of a tensor of shape {x.shape}")
+        axes = tuple(a % x.ndim for a in axes)
+    return Transpose.apply(x, axes)
+
+
+def swapaxes(x, axis1, axis2):
+    """Exchange two axes."""
+    x = as_tensor(x)
+    a, b = (normalize_axis(axis1, x.ndim, "swapaxes")[0],
+            normalize_axis(axis2, x.ndim, "swapaxes")[0])
+    perm = list(range(x.ndim))
+    perm[a], perm[b] = perm[b], perm[a]
+    return Transpose.apply(x, tuple(perm))
+
+
+def flatten(x, start_axis=0, end_axis=-1):
+    """Merge the axes from ``start_axis`` to ``end_axis`` (inclusive) into one."""
+    x = as_tensor(x)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    start = normalize_axis(start_axis, x.ndim, "flatten")[0]
+    end = normalize_axis(end_axis, x.ndim, "flatten")[0]
+    if start > end:
+        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis}")
+    shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1])),) + x.shape[end + 1:]
+    return reshape(x, shape)
+
+
+def squeeze(x, axis=None):
+    """Remove axes of size 1 (all of them, or those in ``axis``, which must have size 1)."""
+    x = as_tensor(x)
+    if axis is None:
+        axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
+    else:
+        axes = normalize_axis(axis, x.ndim, "squeeze")
+        bad = [a for a in axes if x.shape[a] != 1]
+        if bad:
+            raise ValueError(f"squeeze: axis {bad[0]} of a tensor of shape {x.shape} has "
+                             f"size {x.shape[bad[0]]}, not 1")
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in axes))
+
+
+def expand_dims(x, axis):
+    """Insert axes of size 1 at ``axis`` (an int or a tuple), as NumPy."""
+    x = as_tensor(x)
+    return reshape(x, np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape)
+
+
+def broadcast_to(x, shape):
+    """Broadcast to ``shape`` (a read-only view); the gradient is summed back."""
+    x = as_tensor(x)
+    shape = _shape_arg((shape,))
+    if shape == x.shape:
+        return x
+    return BroadcastTo.apply(x, shape)
+
+
+def concatenate(tensors, axis=0):
+    """Join a sequence of tensors along an existing axis."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor")
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors, axis=0):
+    """Join a sequence of same-shaped tensors along a new axis."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError("stack: all tensors must have the same shape, got "
+                         + ", ".join(str(t.shape) for t in tensors))
+    ndim = tensors[0].ndim + 1
+    axis = normalize_axis(axis, ndim, "stack")[0]
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+def pad(x, pad_width, constant_values=0):
+    """Pad with a constant, as ``np.pad(mode="constant")``.
+
+    ``pad_width`` is an int, a ``(before, after)`` pair, or one pair per axis.
+    """
+    x = as_tensor(x)
+    try:
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))
+    except ValueError:
+        raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape "
+                         f"{x.shape}") from None
+    if (widths < 0).any():
+        raise ValueError(f"pad: pad widths must be >= 0, got {pad_width!r}")
+    return Pad.apply(x, tuple(map(tuple, widths.tolist())), constant_values)
+
+
+def astype(x, dtype):
+    """A copy converted to ``dtype``; the gradient flows back between float dtypes."""
+    x = as_tensor(x)
+    return Cast.apply(x, np.dtype(dtype))

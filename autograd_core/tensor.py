@@ -1,0 +1,296 @@
+"""The ``Tensor``: an ndarray plus what reverse-mode differentiation needs.
+
+A Tensor holds its ``data`` (always an ``np.ndarray``), its ``grad``, whether it
+``requires_grad`` and, for op results, the ``grad_fn`` node that made it. The ops
+themselves live in ``autograd_core.ops``; they are attached as methods and
+operators at the bottom of this module.
+"""
+import numpy as np
+
+from . import function, modes
+from .dtypes import as_array, get_default_dtype
+
+__all__ = ["Tensor", "tensor"]
+
+_object_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    ``Tensor(data, requires_grad=False, dtype=None)``: ``data`` is a number,
+    nested list, NumPy array or Tensor (copied). Python floats become the
+    default dtype (float32), Python ints int64 and bools bool; NumPy data keeps
+    its dtype. Only floating tensors may require gradients.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_extra", "__weakref__")
+    # NumPy defers to our reflected operators (``array * tensor`` is a Tensor).
+    __array_ufunc__ = None
+    _is_tensor = True
+
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        self.data = as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._extra = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+        if name is not None:
+            self.name = name
+
+    # -- attributes ---------------------------------------------------------
+    @property
+    def shape(self):
+        """The shape, a tuple of ints."""
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        """The number of axes."""
+        return self.data.ndim
+
+    @property
+    def size(self):
+        """The number of elements (as NumPy's ``size``)."""
+        return self.data.size
+
+    @property
+    def dtype(self):
+        """The NumPy dtype of ``data``."""
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user (no ``grad_fn``), false for op results."""
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        """The transpose (axes reversed), as NumPy's ``.T``."""
+        return self.transpose()
+
+    @property
+    def name(self):
+        """An optional name, shown by ``autograd_core.viz`` (``None`` unless set)."""
+        return self._extra.get("name") if self._extra else None
+
+    @name.setter
+    def name(self, value):
+        self._meta()["name"] = value
+
+    def _meta(self):
+        if self._extra is None:
+            self._extra = {}
+        return self._extra
+
+    # -- gradients ------------------------------------------------------------
+    def requires_grad_(self, flag=True):
+        """Set ``requires_grad`` in place (leaves only) and return ``self``."""
+        flag = bool(flag)
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, "
+                            f"got dtype {self.data.dtype}")
+        if not flag and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use detach() "
+                               "to get a tensor outside the graph")
+        self.requires_grad = flag
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves.
+
+        ``gradient`` is d(something)/d(self); it may be omitted for a tensor of
+        one element (it is then 1). ``retain_graph`` keeps the saved values so the
+        graph can be walked again (it defaults to ``create_graph``), and
+        ``create_graph`` records the backward pass itself, so the gradients can
+        be differentiated again.
+        """
+        from .engine import run_backward
+        run_backward([self], [gradient], retain_graph=retain_graph,
+                     create_graph=create_graph)
+
+    def retain_grad(self):
+        """Make this non-leaf tensor keep its ``.grad`` after backward (a no-op on leaves)."""
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("retain_grad() on a tensor that does not require grad")
+            return
+        import weakref
+        self.grad_fn._extra().retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
+        extra = self.grad_fn.extra if self.grad_fn is not None else None
+        return extra is not None and extra.retained is not None and extra.retained() is self
+
+    def register_hook(self, fn):
+        """Call ``fn(grad)`` whenever this tensor's gradient is computed.
+
+        ``fn`` may return a replacement gradient. Hooks run in registration
+        order; the returned handle's ``.remove()`` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not "
+                               "require grad")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_hook(fn)
+        hooks = self._meta().setdefault("hooks", {})
+        return function.RemovableHandle(hooks, fn)
+
+    def detach(self):
+        """A tensor sharing ``data`` but outside the graph (no ``grad_fn``, no grad)."""
+        return _new_tensor(self.data)
+
+    # -- conversion -----------------------------------------------------------
+    def numpy(self):
+        """The data as an ndarray (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        """The single element as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor of one element, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        """The data as (nested) Python lists of numbers."""
+        return self.data.tolist()
+
+    def astype(self, dtype):
+        """A copy converted to ``dtype``; differentiable between float dtypes."""
+        return _shape_ops.astype(self, dtype)
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of one element can be used as an index")
+        return int(self.data)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = []
+        if self.data.dtype != get_default_dtype() and self.data.dtype.kind == "f" or \
+                self.data.dtype.kind in "bui" and self.data.dtype not in (np.int64, np.bool_):
+            extra.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extra) + ")"
+
+    # -- in-place writes ------------------------------------------------------
+    def __setitem__(self, index, value):
+        if self.requires_grad or self.grad_fn is not None:
+            raise RuntimeError(
+                "t[index] = value on a tensor that is part of a graph (it requires grad "
+                "or was made by an op) would make its gradients wrong: build a new "
+                "tensor with ag.where/ag.concatenate, or write into t.detach() / t.data")
+        if isinstance(value, Tensor):
+            if value.requires_grad:
+                raise RuntimeError("t[index] = value where value requires grad would drop "
+                                   "its gradient: build the result with ag.where instead")
+            value = value.data
+        self.data[_indexing.normalize_index(index)] = value
+
+    # -- comparisons: elementwise, bool results, never differentiable -------------
+    def _compare(self, other, ufunc):
+        return _new_tensor(np.asarray(ufunc(self.data, _raw(other))))
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    # Tensors are hashed by identity (as in PyTorch), so they can key dicts.
+    __hash__ = object.__hash__
+
+
+def _raw(x):
+    """The ndarray inside a Tensor, or ``x`` itself."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _new_tensor(data):
+    """A leaf Tensor around an existing ndarray (no copy, no checks): the fast path."""
+    t = _object_new(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = False
+    t.grad_fn = None
+    t._extra = None
+    return t
+
+
+def tensor(data, requires_grad=False, dtype=None, name=None):
+    """Make a Tensor; the same as ``Tensor(data, requires_grad, dtype)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+function.Tensor = Tensor
+
+# The ops import Tensor from here; attach them as methods once they exist.
+from .ops import arithmetic as _arith  # noqa: E402
+from .ops import elementwise as _elem  # noqa: E402
+from .ops import indexing as _indexing  # noqa: E402
+from .ops import linalg as _linalg  # noqa: E402
+from .ops import reduction as _red  # noqa: E402
+from .ops import shape as _shape_ops  # noqa: E402
+
+Tensor.__add__ = Tensor.__radd__ = _arith.add
+Tensor.__sub__ = _arith.sub
+Tensor.__rsub__ = lambda self, other: _arith.sub(other, self)
+Tensor.__mul__ = Tensor.__rmul__ = _arith.mul
+Tensor.__truediv__ = _arith.div
+Tensor.__rtruediv__ = lambda self, other: _arith.div(other, self)
+Tensor.__pow__ = _arith.pow
+Tensor.__rpow__ = lambda self, other: _arith.pow(other, self)
+Tensor.__neg__ = _arith.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = _elem.abs
+Tensor.__matmul__ = _linalg.matmul
+Tensor.__rmatmul__ = lambda self, other: _linalg.matmul(other, self)
+Tensor.__getitem__ = _indexing.getitem
+
+for _module in (_elem, _red, _shape_ops, _linalg):
+    for _name in _module.METHODS:
+        setattr(Tensor, _name, getattr(_module, _name))
+del _module, _name
