@@ -25,6 +25,13 @@ def _outputs(fn, inputs):
     return [out] if isinstance(out, Tensor) else list(out)
 
 
+def _values(fn, inputs, checked):
+    """The checked outputs' values as float64 copies (an output may alias an input)."""
+    with no_grad():
+        outs = _outputs(fn, inputs)
+    return {k: np.array(outs[k].data, dtype=np.float64) for k in checked}
+
+
 def _float_outputs(outs):
     return [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.dtype.kind == "f"]
 
@@ -76,36 +83,47 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     # Numerical Jacobian columns: perturb one input element at a time.
     for m, i in enumerate(wrt):
         x = inputs[i]
+        original = x.data
+        # Perturb a private copy, so the caller's array is never written to.
+        x.data = np.array(original, copy=True)
         flat = x.data.reshape(-1)            # a view: writes reach x.data
-        if not np.shares_memory(flat, x.data):
-            raise ValueError(f"gradcheck: input {i} is not contiguous")
-        for e in range(x.size):
-            orig = flat[e].item()
-            try:
+        try:
+            for e in range(x.size):
+                orig = flat[e].item()
                 flat[e] = orig + eps
-                with no_grad():
-                    plus = _outputs(fn, inputs)
+                plus = _values(fn, inputs, checked)
                 flat[e] = orig - eps
-                with no_grad():
-                    minus = _outputs(fn, inputs)
-            finally:
+                minus = _values(fn, inputs, checked)
                 flat[e] = orig
-            for k in checked:
-                num = (np.asarray(plus[k].data, np.float64) -
-                       np.asarray(minus[k].data, np.float64)).ravel() / (2 * eps)
-                ana = analytic[k][m][:, e]
-                bad = np.abs(ana - num) > atol + rtol * np.abs(num)
-                if bad.any():
-                    j = int(np.argmax(bad))
-                    where = np.unravel_index(e, x.shape) if x.ndim else ()
-                    out_where = np.unravel_index(j, outs[k].shape) if outs[k].ndim else ()
-                    return _fail(
-                        f"gradcheck: gradient mismatch for input {i} at element "
-                        f"{tuple(int(v) for v in where)} (output {k}, element "
-                        f"{tuple(int(v) for v in out_where)}): analytic {ana[j]!r}, "
-                        f"numerical {num[j]!r} (atol={atol}, rtol={rtol})",
-                        raise_exception)
+                mismatch = _compare(analytic, plus, minus, checked, m, e, eps, atol, rtol)
+                if mismatch:
+                    return _fail(_mismatch_message(mismatch, i, x, outs, e, atol, rtol),
+                                 raise_exception)
+        finally:
+            x.data = original
     return True
+
+
+def _compare(analytic, plus, minus, checked, m, e, eps, atol, rtol):
+    """The first (output, element, analytic, numerical) that disagrees, or None."""
+    for k in checked:
+        num = (plus[k] - minus[k]).ravel() / (2 * eps)
+        ana = analytic[k][m][:, e]
+        bad = np.abs(ana - num) > atol + rtol * np.abs(num)
+        if bad.any():
+            j = int(np.argmax(bad))
+            return k, j, ana[j], num[j]
+    return None
+
+
+def _mismatch_message(mismatch, i, x, outs, e, atol, rtol):
+    k, j, ana, num = mismatch
+    where = tuple(int(v) for v in np.unravel_index(e, x.shape)) if x.ndim else ()
+    out_where = (tuple(int(v) for v in np.unravel_index(j, outs[k].shape))
+                 if outs[k].ndim else ())
+    return (f"gradcheck: gradient mismatch for input {i} at element {where} (output {k}, "
+            f"element {out_where}): analytic {float(ana)!r}, numerical {float(num)!r} "
+            f"(atol={atol}, rtol={rtol})")
 
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,

@@ -109,6 +109,12 @@ class Pow(Primitive):
         ga = gb = None
         if ctx.next[0] is not None:
             ga = g * b * a ** (b - 1)
+            # x**0 is constant, so its derivative is 0, also at x == 0 where the
+            # formula gives 0 * inf = nan.
+            b_ = b.data if isinstance(b, Tensor) else np.asarray(b)
+            nan_at = (b_ == 0) & (a.data == 0)
+            if nan_at.any():
+                ga = where(nan_at, 0.0, ga)
         if ctx.next[1] is not None:
             a = as_tensor(a)
             zero = a.data == 0

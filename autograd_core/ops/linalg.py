@@ -9,6 +9,7 @@ import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, raw
+from .shape import Transpose
 
 __all__ = ["matmul", "dot"]
 METHODS = ["matmul", "dot"]
@@ -39,14 +40,21 @@ class Matmul(Primitive):
             g = g.expand_dims(-1)
         ga = gb = None
         if ctx.next[0] is not None:
-            ga = g @ b2.swapaxes(-1, -2)
+            ga = g @ _swap_last(b2)
             if a.ndim == 1:
                 ga = ga.reshape(ga.shape[:-2] + (ga.shape[-1],))
         if ctx.next[1] is not None:
-            gb = a2.swapaxes(-1, -2) @ g
+            gb = _swap_last(a2) @ g
             if b.ndim == 1:
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb
+
+
+def _swap_last(t):
+    """Exchange the last two axes (the matrix transpose of a batch of matrices)."""
+    perm = list(range(t.ndim))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return Transpose.apply(t, tuple(perm))
 
 
 def matmul(a, b):
