@@ -126,68 +126,84 @@ def run_backward(roots, root_grads, retain_graph=None, create_graph=False, input
         for t in inputs:
             capture[t.grad_fn if t.grad_fn is not None else t] = None
 
-    anomaly = _state.anomaly
     prev = _state.grad_enabled
     _state.grad_enabled = create_graph
-    handed_out = set()
-    ready = [k for k in dict.fromkeys(keys) if deps[k] == 0]
     try:
-        while ready:
-            node = ready.pop()
-            g = grads.pop(node, None)
-            if node.__class__ is Tensor or isinstance(node, Tensor):
-                # A leaf: hooks see the total gradient, then it accumulates.
-                if g is None:
-                    continue
-                extra = node._extra
-                if extra and extra.get("hooks"):
-                    g = _run_hooks(extra["hooks"], g)
-                if capture is None:
-                    _accumulate(node, g, create_graph, handed_out)
-                elif node in capture:
-                    capture[node] = g
-                continue
-            if g is not None:
-                extra = node.extra
-                if extra is not None:
-                    if extra.hooks:
-                        g = _run_hooks(extra.hooks, g)
-                    if extra.retained is not None and capture is None:
-                        t = extra.retained()
-                        if t is not None:
-                            _accumulate(t, g, create_graph, handed_out)
-                if capture is not None and node in capture:
-                    capture[node] = g
-                out = node.backward(node, g)
-                if out.__class__ is not tuple:
-                    out = tuple(out) if isinstance(out, list) else (out,)
-                if len(out) != len(node.next):
-                    raise RuntimeError(f"{node.name}.backward returned {len(out)} gradients, "
-                                       f"but forward took {len(node.next)} inputs")
-            else:
-                out = (None,) * len(node.next)
-            for e, gi in zip(node.next, out):
-                if e is None:
-                    continue
-                if gi is not None:
-                    if (gi.__class__ is not Tensor or gi.data.shape != e.shape
-                            or gi.data.dtype != e.dtype):
-                        gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
-                    if anomaly:
-                        _check_finite(node, gi)
-                    old = grads.get(e)
-                    grads[e] = gi if old is None else old + gi
-                d = deps[e] - 1
-                deps[e] = d
-                if d == 0:
-                    ready.append(e)
-            if not retain_graph:
-                node.saved = None
+        _walk(keys, grads, deps, capture, retain_graph, create_graph, _state.anomaly)
     finally:
         _state.grad_enabled = prev
     if capture is not None:
         return [capture[t.grad_fn if t.grad_fn is not None else t] for t in inputs]
     return None
+
+
+def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
+    """Kahn's algorithm: run each node's backward once all its gradients have arrived."""
+    handed_out = set()
+    ready = [k for k in dict.fromkeys(keys) if deps[k] == 0]
+    pop_ready, push_ready, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
+    while ready:
+        node = pop_ready()
+        g = pop_grad(node, None)
+        if node._is_tensor:
+            # A leaf: its hooks see the total gradient, then it accumulates.
+            if g is not None:
+                _leaf_gradient(node, g, capture, create_graph, handed_out)
+            continue
+        nxt = node.next
+        if g is not None:
+            if node.extra is not None or capture is not None:
+                g = _node_extras(node, g, capture, create_graph, handed_out)
+            out = node.backward(node, g)
+            if out.__class__ is not tuple:
+                out = tuple(out) if isinstance(out, list) else (out,)
+            if len(out) != len(nxt):
+                raise RuntimeError(f"{node.name}.backward returned {len(out)} gradients, "
+                                   f"but forward took {len(nxt)} inputs")
+        else:                       # no gradient reached this node: pass nothing on
+            out = (None,) * len(nxt)
+        for e, gi in zip(nxt, out):
+            if e is None:
+                continue
+            if gi is not None:
+                if (gi.__class__ is not Tensor or gi.data.shape != e.shape
+                        or gi.data.dtype != e.dtype):
+                    gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
+                if anomaly:
+                    _check_finite(node, gi)
+                old = get_grad(e)
+                grads[e] = gi if old is None else old + gi
+            d = deps[e] - 1
+            deps[e] = d
+            if d == 0:
+                push_ready(e)
+        if not retain_graph:
+            node.saved = None
+
+
+def _leaf_gradient(leaf, g, capture, create_graph, handed_out):
+    extra = leaf._extra
+    if extra and extra.get("hooks"):
+        g = _run_hooks(extra["hooks"], g)
+    if capture is None:
+        _accumulate(leaf, g, create_graph, handed_out)
+    elif leaf in capture:
+        capture[leaf] = g
+
+
+def _node_extras(node, g, capture, create_graph, handed_out):
+    """Hooks, retain_grad and captured gradients of a node's output; returns the gradient."""
+    extra = node.extra
+    if extra is not None:
+        if extra.hooks:
+            g = _run_hooks(extra.hooks, g)
+        if extra.retained is not None and capture is None:
+            t = extra.retained()
+            if t is not None:
+                _accumulate(t, g, create_graph, handed_out)
+    if capture is not None and node in capture:
+        capture[node] = g
+    return g
 
 
 def _check_finite(node, g):

@@ -6,7 +6,7 @@ the default dtype (float32); the random ones take ``rng=`` (a
 """
 import numpy as np
 
-from .dtypes import get_default_dtype
+from .dtypes import check_dtype, get_default_dtype
 from .tensor import Tensor, _new_tensor
 
 __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
@@ -14,6 +14,7 @@ __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
 
 
 def _make(array, requires_grad):
+    check_dtype(array.dtype)
     t = _new_tensor(array)
     if requires_grad:
         t.requires_grad_(True)
@@ -27,7 +28,14 @@ def _shape(shape):
 
 
 def _float(dtype):
-    return np.dtype(dtype) if dtype is not None else get_default_dtype()
+    return check_dtype(np.dtype(dtype)) if dtype is not None else get_default_dtype()
+
+
+def _random_dtype(dtype, name):
+    dt = _float(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"{name}: random samples need a floating dtype, got {dt}")
+    return dt
 
 
 def zeros(*shape, dtype=None, requires_grad=False):
@@ -88,10 +96,12 @@ def _generator(rng, seed):
 def randn(*shape, rng=None, seed=None, dtype=None, requires_grad=False):
     """Standard normal samples; reproducible with ``seed=`` or a given ``rng=``."""
     gen = _generator(rng, seed)
-    return _make(gen.standard_normal(_shape(shape)).astype(_float(dtype)), requires_grad)
+    return _make(gen.standard_normal(_shape(shape)).astype(_random_dtype(dtype, "randn")),
+                 requires_grad)
 
 
 def rand(*shape, rng=None, seed=None, dtype=None, requires_grad=False):
     """Uniform samples in [0, 1); reproducible with ``seed=`` or a given ``rng=``."""
     gen = _generator(rng, seed)
-    return _make(gen.random(_shape(shape)).astype(_float(dtype)), requires_grad)
+    return _make(gen.random(_shape(shape)).astype(_random_dtype(dtype, "rand")),
+                 requires_grad)

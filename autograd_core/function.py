@@ -61,6 +61,7 @@ class Function:
     # recording off around their forward nor look for their output among the
     # saved values (they save it wrapped already). See ``Primitive``.
     _arrays_only = False
+    _is_tensor = False       # lets the backward walk tell nodes from leaf tensors
 
     # -- what users call ---------------------------------------------------
     @classmethod
@@ -260,7 +261,9 @@ def _op_error(cls, args, e):
     """The same kind of error, naming the op and its inputs' shapes."""
     shapes = ", ".join(str(a.shape) if hasattr(a, "shape") else type(a).__name__
                        for a in args)
-    msg = f"{cls.__name__.lower()}: {e} (inputs of shapes {shapes})"
+    name = cls.__name__.lower()
+    text = str(e)
+    msg = f"{text if text.startswith(name + ':') else name + ': ' + text} (inputs of shapes {shapes})"
     try:
         return type(e)(msg)
     except Exception:  # an exception class with a constructor of its own

@@ -50,6 +50,29 @@ def _prepare(args, argnums):
     return args, [args[i] for i in nums], nested
 
 
+def _reaches_outer(outputs, own):
+    """Whether the graph of ``outputs`` reaches a tensor requiring grad besides ``own``.
+
+    Then an enclosing computation may differentiate the result (a transform
+    nested in another, or a function closing over parameters), so the backward
+    must be recorded (``create_graph``).
+    """
+    own = {id(t) for t in own}
+    stack = [o.grad_fn if o.grad_fn is not None else o for o in outputs if o.requires_grad]
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Tensor):
+            if id(node) not in own:
+                return True
+            continue
+        stack.extend(e for e in node.next if e is not None)
+    return False
+
+
 def _grads(outputs, seeds, inputs, nested):
     grads = run_backward(outputs, seeds, retain_graph=True, create_graph=nested,
                          inputs=inputs)
@@ -74,6 +97,7 @@ def value_and_grad(f, argnums=0):
             raise ValueError("grad: the function must return a tensor of one element, got "
                              + (f"shape {out.shape}" if isinstance(out, Tensor)
                                 else type(out).__name__))
+        nested = nested or _reaches_outer([out], xs)
         if not out.requires_grad:
             grads = [_new_tensor(np.zeros(x.shape, x.dtype)) for x in xs]
         else:
@@ -100,6 +124,7 @@ def vjp(f, *primals):
     args, xs, nested = _prepare(primals, tuple(range(len(primals))))
     with enable_grad():
         out = f(*args)
+    nested = nested or _reaches_outer([out], xs)
 
     def vjp_fn(v):
         v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=out.dtype))
@@ -127,6 +152,7 @@ def jvp(f, primals, tangents):
             raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {x.shape}")
     with enable_grad():
         out = f(*args)
+        nested = nested or _reaches_outer([out], xs)
         if not out.requires_grad:
             return out, _new_tensor(np.zeros(out.shape, out.dtype))
         u = _new_tensor(np.zeros(out.shape, out.dtype)).requires_grad_(True)
@@ -158,6 +184,7 @@ def jacobian(f, argnums=0):
             outs = f(*args)
         single_out = isinstance(outs, Tensor)
         outs = [outs] if single_out else list(outs)
+        nested = nested or _reaches_outer(outs, xs)
         result = []
         for out in outs:
             rows = [[] for _ in xs]

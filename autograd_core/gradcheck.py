@@ -85,7 +85,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
         x = inputs[i]
         original = x.data
         # Perturb a private copy, so the caller's array is never written to.
-        x.data = np.array(original, copy=True)
+        x.data = np.array(original, copy=True, order="C")
         flat = x.data.reshape(-1)            # a view: writes reach x.data
         try:
             for e in range(x.size):

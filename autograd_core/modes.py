@@ -31,27 +31,56 @@ def current_scope():
     return state.scope
 
 
-class _GradMode:
-    """Shared machinery of ``no_grad`` and ``enable_grad``: context manager and decorator."""
+class _Mode:
+    """A thread-local setting changed inside a ``with`` block, or around a decorated function.
 
-    _enabled = None
+    Subclasses say which attribute of the per-thread state they set, and to what.
+    Previous values are kept on a per-thread stack, so one instance may be
+    entered again while it is active, and from several threads at once.
+    """
+
+    _attr = None
+
+    def _value(self):
+        raise NotImplementedError
 
     def __enter__(self):
-        # A stack of previous values lets one instance be entered re-entrantly.
-        self.__dict__.setdefault("_prev", []).append(state.grad_enabled)
-        state.grad_enabled = self._enabled
+        stacks = state.__dict__.setdefault("stacks", {})
+        stacks.setdefault(id(self), []).append(getattr(state, self._attr))
+        setattr(state, self._attr, self._value())
         return self
 
     def __exit__(self, *exc):
-        state.grad_enabled = self._prev.pop()
+        stack = state.stacks[id(self)]
+        setattr(state, self._attr, stack.pop())
+        if not stack:
+            del state.stacks[id(self)]
         return False
 
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            with self:
                 return fn(*args, **kwargs)
         return wrapper
+
+
+class _GradMode(_Mode):
+    """Shared by ``no_grad`` and ``enable_grad``; also a bare decorator (``@ag.no_grad``)."""
+
+    _attr = "grad_enabled"
+    _enabled = None
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        if fn is not None:                  # used as @no_grad without parentheses
+            if not callable(fn):
+                raise TypeError(f"{cls.__name__}() takes no arguments")
+            return self(fn)
+        return self
+
+    def _value(self):
+        return self._enabled
 
 
 class no_grad(_GradMode):
@@ -69,38 +98,29 @@ class enable_grad(_GradMode):
     _enabled = True
 
 
-class detect_anomaly:
+class detect_anomaly(_Mode):
     """Make a backward that produces NaN or inf raise, naming the op and where it was made.
 
     While active, every recorded op also remembers the line of user code that
     created it, which costs time: use it for debugging only.
     """
 
+    _attr = "anomaly"
+
     def __init__(self, enabled=True):
         self.enabled = enabled
 
-    def __enter__(self):
-        self._prev = state.anomaly
-        state.anomaly = self.enabled
-        return self
-
-    def __exit__(self, *exc):
-        state.anomaly = self._prev
-        return False
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly(self.enabled):
-                return fn(*args, **kwargs)
-        return wrapper
+    def _value(self):
+        return self.enabled
 
 
-class scope:
+class scope(_Mode):
     """Tag every node created inside with a name; scopes nest as paths ("mlp/fc1").
 
     The drawing in ``autograd_core.viz`` turns scopes into clusters.
     """
+
+    _attr = "scope"
 
     def __init__(self, name):
         name = str(name)
@@ -108,18 +128,6 @@ class scope:
             raise ValueError("scope name must be a non-empty string")
         self.name = name
 
-    def __enter__(self):
-        self._prev = state.scope
-        state.scope = self.name if self._prev is None else f"{self._prev}/{self.name}"
-        return self
-
-    def __exit__(self, *exc):
-        state.scope = self._prev
-        return False
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with scope(self.name):
-                return fn(*args, **kwargs)
-        return wrapper
+    def _value(self):
+        outer = state.scope
+        return self.name if outer is None else f"{outer}/{self.name}"

@@ -206,11 +206,13 @@ class Tensor:
 
     # -- in-place writes ------------------------------------------------------
     def __setitem__(self, index, value):
-        if self.requires_grad or self.grad_fn is not None:
+        # As in PyTorch, a leaf may be written in place under no_grad (optimizers do).
+        if self.grad_fn is not None or (self.requires_grad and modes.state.grad_enabled):
             raise RuntimeError(
                 "t[index] = value on a tensor that is part of a graph (it requires grad "
                 "or was made by an op) would make its gradients wrong: build a new "
-                "tensor with ag.where/ag.concatenate, or write into t.detach() / t.data")
+                "tensor with ag.where/ag.concatenate, or write to a leaf inside "
+                "ag.no_grad()")
         if isinstance(value, Tensor):
             if value.requires_grad:
                 raise RuntimeError("t[index] = value where value requires grad would drop "

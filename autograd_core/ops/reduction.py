@@ -27,7 +27,7 @@ class Sum(Primitive):
     def forward(ctx, x, axes, keepdims):
         ctx.in_shape = x.shape
         ctx.kd_shape = keepdims_shape(x.shape, axes)
-        return np.sum(x.data, axis=axes, keepdims=keepdims)
+        return x.data.sum(axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -49,7 +49,7 @@ class _Extreme(Primitive):
             raise ValueError("cannot reduce over an axis of length 0: the result has no value")
         ctx.in_shape = x.shape
         ctx.kd_shape = keepdims_shape(x.shape, axes)
-        out = cls.reduce(x, axis=axes, keepdims=True)
+        out = getattr(x, cls.reduce)(axis=axes, keepdims=True)
         hit = x == out
         ctx.save_for_backward((hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
         return out if keepdims else out.reshape(tuple(
@@ -67,7 +67,7 @@ class Max(_Extreme):
     """Maximum over axes."""
 
     __slots__ = ()
-    reduce = staticmethod(np.max)
+    reduce = "max"
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -78,7 +78,7 @@ class Min(_Extreme):
     """Minimum over axes."""
 
     __slots__ = ()
-    reduce = staticmethod(np.min)
+    reduce = "min"
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -134,7 +134,7 @@ def std(x, axis=None, ddof=0, keepdims=False):
 
 def _stop_max(x, axes):
     """The maximum over ``axes`` as a constant (0 where it is not finite)."""
-    m = np.max(x.data, axis=axes, keepdims=True) if x.size else np.zeros(
+    m = x.data.max(axis=axes, keepdims=True) if x.size else np.zeros(
         keepdims_shape(x.shape, axes), x.dtype)
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
 

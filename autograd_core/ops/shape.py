@@ -7,6 +7,7 @@ import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, normalize_axis, raw
+from .reduction import Sum
 
 __all__ = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
            "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to"]
@@ -125,7 +126,7 @@ def sum_to(grad, shape):
                          f"shape {shape}")
     axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
                                       if s == 1 and gshape[lead + i] != 1)
-    out = grad.sum(axis=axes) if axes else grad
+    out = Sum.apply(grad, axes, False) if axes else grad
     return out.reshape(shape) if out.shape != shape else out
 
 
