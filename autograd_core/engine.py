@@ -16,9 +16,15 @@ from .function import Function
 from .ops.shape import sum_to
 from .tensor import Tensor, _new_tensor
 
-__all__ = ["run_backward"]
+__all__ = ["run_backward", "observers"]
 
 _state = modes.state
+
+# Callables ``fn(key, grad)`` told the total gradient of every node (the
+# gradient of its output) and every leaf as the walk reaches it. Empty by
+# default, which costs one check per backward; ``autograd_core.viz`` uses it to
+# record gradient magnitudes for its drawings.
+observers = []
 
 
 def _as_grad_tensor(g, like, where):
@@ -142,9 +148,13 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
     handed_out = set()
     ready = [k for k in dict.fromkeys(keys) if deps[k] == 0]
     pop_ready, push_ready, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
+    watchers = list(observers)
     while ready:
         node = pop_ready()
         g = pop_grad(node, None)
+        if watchers and g is not None:
+            for fn in watchers:
+                fn(node, g)
         if node._is_tensor:
             # A leaf: its hooks see the total gradient, then it accumulates.
             if g is not None:
