@@ -51,9 +51,9 @@ def _count_dependencies(keys):
         node = stack.pop()
         if node.saved is None:
             raise RuntimeError(
-                f"trying to backward through the graph a second time: the values that "
-                f"{node.name} saved were freed after the first backward. Call the first "
-                f"backward() with retain_graph=True if you need to walk it again")
+                f"trying to backward through the graph a second time: the first backward "
+                f"freed what its nodes saved (met at {node.name}). Call the first "
+                f"backward() with retain_graph=True to walk a graph again")
         for e in node.next:
             if e is not None:
                 n = deps.get(e)

@@ -195,8 +195,8 @@ class Tensor:
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extra = []
-        if self.data.dtype != get_default_dtype() and self.data.dtype.kind == "f" or \
-                self.data.dtype.kind in "bui" and self.data.dtype not in (np.int64, np.bool_):
+        # Like PyTorch: name the dtype unless it is what the data would get anyway.
+        if self.data.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extra.append(f"dtype={self.data.dtype}")
         if self.grad_fn is not None:
             extra.append(f"grad_fn=<{self.grad_fn.name}>")

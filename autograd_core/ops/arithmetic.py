@@ -108,13 +108,15 @@ class Pow(Primitive):
         a, b, out = ctx.saved_tensors
         ga = gb = None
         if ctx.next[0] is not None:
-            ga = g * b * a ** (b - 1)
             # x**0 is constant, so its derivative is 0, also at x == 0 where the
             # formula gives 0 * inf = nan.
             b_ = b.data if isinstance(b, Tensor) else np.asarray(b)
             nan_at = (b_ == 0) & (a.data == 0)
             if nan_at.any():
-                ga = where(nan_at, 0.0, ga)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = where(nan_at, 0.0, g * b * a ** (b - 1))
+            else:
+                ga = g * b * a ** (b - 1)
         if ctx.next[1] is not None:
             a = as_tensor(a)
             zero = a.data == 0

@@ -1,0 +1,226 @@
+"""Property tests of autograd_core/ops/arithmetic.py: + - * / unary - and **.
+
+Forward results are compared with NumPy on broadcastable shape pairs drawn by
+``hypothesis.extra.numpy.mutually_broadcastable_shapes``; gradients with
+``ag.gradcheck`` and ``ag.gradgradcheck`` in float64.
+"""
+import operator
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_core as ag
+from autograd_core.testing import (
+    broadcastable_tensors,
+    check_forward,
+    check_gradients,
+    floats,
+    tensors,
+)
+
+# Gradient checks (second order especially) can take longer than Hypothesis'
+# default 200 ms deadline; everything else comes from the active profile.
+no_deadline = settings(deadline=None)
+
+BINARY = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "truediv": operator.truediv,
+}
+
+
+def _pair(name):
+    # Division is not differentiable (not even defined) at a zero divisor: the
+    # divisor is kept at least 0.1 away from 0.  Every other op is smooth.
+    if name == "truediv":
+        return broadcastable_tensors(elements=[floats(), floats(avoid=0, margin=0.1)])
+    return broadcastable_tensors()
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@no_deadline
+@given(data=st.data())
+def test_binary_forward_matches_numpy(name, data):
+    x, y = data.draw(_pair(name))
+    op = BINARY[name]
+    check_forward(op, op, x, y)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@no_deadline
+@given(data=st.data())
+def test_binary_gradients(name, data):
+    x, y = data.draw(_pair(name))
+    check_gradients(BINARY[name], x, y)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@no_deadline
+@given(data=st.data())
+def test_binary_grad_shapes_match_inputs(name, data):
+    x, y = data.draw(_pair(name))
+    BINARY[name](x, y).sum().backward()
+    assert x.grad is not None and y.grad is not None
+    assert x.grad.shape == x.shape and y.grad.shape == y.shape
+    assert x.grad.dtype == x.dtype and y.grad.dtype == y.dtype
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@no_deadline
+@given(x=tensors(avoid=0, margin=0.1), c=floats(avoid=0, margin=0.1))
+def test_binary_with_python_scalar(name, x, c):
+    # Both operand orders: tensor op scalar and scalar op tensor (reflected ops).
+    # Nonzero elements: either side may be a divisor.
+    op = BINARY[name]
+    c = float(c)
+    check_forward(lambda t: op(t, c), lambda a: op(a, c), x)
+    check_forward(lambda t: op(c, t), lambda a: op(c, a), x)
+    check_gradients(lambda t: op(t, c), x)
+    check_gradients(lambda t: op(c, t), x)
+
+
+@no_deadline
+@given(x=tensors())
+def test_neg(x):
+    check_forward(operator.neg, operator.neg, x)
+    check_gradients(operator.neg, x)
+
+
+@no_deadline
+@given(x=tensors(), p=st.integers(-3, 4))
+def test_pow_integer_exponent(x, p):
+    # Integer powers are smooth for any base, except negative powers at 0:
+    # the base is kept 0.1 away from 0 then.
+    if p < 0:
+        x = ag.tensor(np.where(np.abs(x.data) < 0.1, 0.5, x.data), requires_grad=True)
+    check_forward(lambda t: t ** p, lambda a: a ** float(p), x, rtol=1e-12)
+    check_gradients(lambda t: t ** p, x)
+
+
+@no_deadline
+@given(x=tensors(elements=floats(0.1, 5.0)), p=floats(-2.5, 2.5))
+def test_pow_float_exponent(x, p):
+    # Non-integer powers need a positive base (not defined/differentiable at <= 0).
+    check_forward(lambda t: t ** p, lambda a: a ** p, x, rtol=1e-12)
+    check_gradients(lambda t: t ** p, x)
+
+
+@no_deadline
+@given(xy=broadcastable_tensors(elements=[floats(0.1, 5.0), floats(-2.5, 2.5)]))
+def test_pow_tensor_exponent(xy):
+    # d/dy x**y = x**y log x needs x > 0.
+    x, y = xy
+    check_forward(operator.pow, operator.pow, x, y, rtol=1e-12)
+    check_gradients(operator.pow, x, y)
+
+
+@no_deadline
+@given(x=tensors(), base=floats(0.1, 5.0))
+def test_rpow_scalar_base(x, base):
+    check_forward(lambda t: base ** t, lambda a: base ** a, x, rtol=1e-12)
+    check_gradients(lambda t: base ** t, x)
+
+
+def test_pow_square_at_zero_has_zero_gradient():
+    x = ag.tensor(np.array([0.0, 2.0, -3.0]), requires_grad=True)
+    (x ** 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 4.0, -6.0])
+
+
+def test_pow_zero_exponent_gradient_is_zero():
+    x = ag.tensor(np.array([0.0, 2.0]), requires_grad=True)
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+
+
+def test_same_tensor_twice_accumulates():
+    x = ag.tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    (x * x + x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * x.data + 1)
+
+
+def test_broadcast_gradient_is_summed_back():
+    x = ag.tensor(np.ones((3, 1)), requires_grad=True)
+    y = ag.tensor(np.arange(4.0).reshape(1, 4), requires_grad=True)
+    (x * y).sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.full((3, 1), 6.0))
+    np.testing.assert_allclose(y.grad.data, np.full((1, 4), 3.0))
+
+
+# Promotion follows NumPy 2: the same operands as NumPy arrays/Python scalars
+# give the same result dtype (a Python float never upcasts a float32 tensor).
+PROMOTION_CASES = [
+    (np.float32, np.float32),
+    (np.float32, np.float64),
+    (np.float64, np.float32),
+    (np.int64, np.float32),
+    (np.int64, np.float64),
+    (np.float32, np.int64),
+    (np.int64, np.int64),
+    (np.float32, "py_float"),
+    (np.float32, "py_int"),
+    (np.int64, "py_float"),
+    (np.float64, "py_float"),
+]
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "truediv"])
+@pytest.mark.parametrize("ltype,rtype", PROMOTION_CASES)
+def test_dtype_promotion_follows_numpy2(name, ltype, rtype):
+    op = BINARY[name]
+    a = np.array([1, 2, 3], dtype=ltype)
+    if rtype == "py_float":
+        b = 2.5
+    elif rtype == "py_int":
+        b = 2
+    else:
+        b = np.array([4, 5, 6], dtype=rtype)
+    tb = b if not isinstance(b, np.ndarray) else ag.tensor(b)
+    got = op(ag.tensor(a), tb)
+    assert got.dtype == op(a, b).dtype
+    np.testing.assert_allclose(got.data, op(a, b), rtol=1e-6)
+
+
+def test_float32_stays_float32_with_gradient():
+    x = ag.tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    y = (x * 2.5 + 1) / 3.0 - x ** 2
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_int_tensor_cannot_require_grad():
+    with pytest.raises(TypeError):
+        ag.tensor(np.array([1, 2]), requires_grad=True)
+
+
+@no_deadline
+@given(xy=broadcastable_tensors())
+def test_constant_operand_gets_no_gradient(xy):
+    x, y = xy
+    c = ag.tensor(y.data)  # requires_grad=False
+    out = x * c + c
+    assert out.requires_grad
+    out.sum().backward()
+    assert c.grad is None
+    assert x.grad.shape == x.shape
+    check_gradients(lambda t: t * c + c, x)
+
+
+def test_ndarray_on_the_left_gives_tensor():
+    x = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    a = np.array([3.0, 4.0])
+    for out in (a * x, a + x, a - x, a / x):
+        assert isinstance(out, ag.Tensor) and out.requires_grad
+    (a * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, a)
+
+
+def test_no_gradient_recorded_under_no_grad():
+    x = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with ag.no_grad():
+        y = x * 2 + 1
+    assert not y.requires_grad and y.grad_fn is None

@@ -1,0 +1,327 @@
+"""Property tests of autograd_core/ops/shape.py.
+
+reshape transpose swapaxes flatten squeeze expand_dims broadcast_to
+concatenate stack pad: forward against NumPy on drawn shapes and arguments,
+gradcheck and gradgradcheck in float64, and the NumPy-style errors.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_core as ag
+from autograd_core.testing import check_forward, check_gradients, shapes, tensors
+
+no_deadline = settings(deadline=None)
+
+
+def _prime_factors(n):
+    out, p = [], 2
+    while n > 1:
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 1
+    return out
+
+
+@st.composite
+def _reshape_case(draw):
+    """A tensor and a target shape with the same number of elements (maybe with -1)."""
+    x = draw(tensors())
+    factors = draw(st.permutations(_prime_factors(x.size)))
+    cuts = sorted(draw(st.lists(st.integers(0, len(factors)), max_size=3)))
+    bounds = [0] + cuts + [len(factors)]
+    dims = [int(np.prod(factors[a:b], dtype=np.int64)) for a, b in zip(bounds, bounds[1:])]
+    dims = draw(st.permutations(dims))[: 4]
+    if int(np.prod(dims, dtype=np.int64)) != x.size:
+        dims = [x.size]
+    dims = tuple(dims)
+    if dims and draw(st.booleans()):
+        i = draw(st.integers(0, len(dims) - 1))
+        dims = dims[:i] + (-1,) + dims[i + 1:]
+    return x, dims
+
+
+@no_deadline
+@given(case=_reshape_case())
+def test_reshape(case):
+    x, target = case
+    ref = lambda a: np.reshape(a, target)  # noqa: E731
+    check_forward(lambda t: t.reshape(target), ref, x)
+    if target:
+        check_forward(lambda t: t.reshape(*target), ref, x)
+    check_forward(lambda t: ag.reshape(t, target), ref, x)
+    check_gradients(lambda t: t.reshape(target), x)
+
+
+def test_reshape_wrong_size_raises():
+    with pytest.raises(ValueError):
+        ag.tensor(np.zeros((2, 3))).reshape(4, 2)
+
+
+@st.composite
+def _transpose_case(draw):
+    x = draw(tensors(max_dims=4, max_side=3))
+    perm = draw(st.permutations(range(x.ndim)))
+    # NumPy accepts negative axes in the permutation too.
+    perm = tuple(p - x.ndim if draw(st.booleans()) else p for p in perm)
+    return x, perm
+
+
+@no_deadline
+@given(case=_transpose_case())
+def test_transpose(case):
+    x, perm = case
+    ref = lambda a: np.transpose(a, perm)  # noqa: E731
+    check_forward(lambda t: t.transpose(*perm), ref, x)
+    check_forward(lambda t: t.transpose(perm), ref, x)
+    check_forward(lambda t: ag.transpose(t, perm), ref, x)
+    check_forward(lambda t: t.transpose(), np.transpose, x)
+    check_forward(lambda t: t.T, lambda a: a.T, x)
+    check_gradients(lambda t: t.transpose(*perm), x)
+
+
+@st.composite
+def _swapaxes_case(draw):
+    x = draw(tensors(min_dims=1))
+    a = draw(st.integers(-x.ndim, x.ndim - 1))
+    b = draw(st.integers(-x.ndim, x.ndim - 1))
+    return x, a, b
+
+
+@no_deadline
+@given(case=_swapaxes_case())
+def test_swapaxes(case):
+    x, a, b = case
+    ref = lambda arr: np.swapaxes(arr, a, b)  # noqa: E731
+    check_forward(lambda t: t.swapaxes(a, b), ref, x)
+    check_forward(lambda t: ag.swapaxes(t, a, b), ref, x)
+    check_gradients(lambda t: t.swapaxes(a, b), x)
+
+
+def _np_flatten(a, start):
+    start = start % a.ndim
+    return a.reshape(a.shape[:start] + (-1,))
+
+
+@st.composite
+def _flatten_case(draw):
+    x = draw(tensors(min_dims=1, max_dims=4, max_side=3))
+    start = draw(st.integers(-x.ndim, x.ndim - 1))
+    return x, start
+
+
+@no_deadline
+@given(case=_flatten_case())
+def test_flatten(case):
+    # flatten(start_axis) flattens from start_axis to the end, like torch.flatten.
+    x, start = case
+    check_forward(lambda t: t.flatten(start), lambda a: _np_flatten(a, start), x)
+    check_forward(lambda t: ag.flatten(t, start_axis=start),
+                  lambda a: _np_flatten(a, start), x)
+    check_forward(lambda t: t.flatten(), lambda a: a.reshape(-1), x)
+    check_gradients(lambda t: t.flatten(start), x)
+
+
+def test_flatten_0d_gives_1d_like_torch():
+    assert ag.tensor(np.array(3.0)).flatten().shape == (1,)
+
+
+@st.composite
+def _squeeze_case(draw):
+    # Sides 1..2 so that size-1 axes are common.
+    x = draw(tensors(max_dims=4, max_side=2))
+    ones = [i for i, n in enumerate(x.shape) if n == 1]
+    choices = [None] + ones + [i - x.ndim for i in ones]
+    if len(ones) >= 2:
+        choices.append(tuple(ones[:2]))
+    axis = draw(st.sampled_from(choices))
+    return x, axis
+
+
+@no_deadline
+@given(case=_squeeze_case())
+def test_squeeze(case):
+    x, axis = case
+    ref = lambda a: np.squeeze(a, axis=axis)  # noqa: E731
+    if axis is None:
+        check_forward(lambda t: t.squeeze(), ref, x)
+    check_forward(lambda t: t.squeeze(axis), ref, x)
+    check_forward(lambda t: ag.squeeze(t, axis=axis), ref, x)
+    check_gradients(lambda t: t.squeeze(axis), x)
+
+
+def test_squeeze_non_unit_axis_raises_like_numpy():
+    x = ag.tensor(np.zeros((1, 3)))
+    with pytest.raises(ValueError):
+        x.squeeze(1)
+    with pytest.raises(ValueError):
+        ag.squeeze(x, axis=-1)
+
+
+@st.composite
+def _expand_dims_case(draw):
+    x = draw(tensors())
+    axis = draw(st.integers(-(x.ndim + 1), x.ndim))
+    return x, axis
+
+
+@no_deadline
+@given(case=_expand_dims_case())
+def test_expand_dims(case):
+    x, axis = case
+    ref = lambda a: np.expand_dims(a, axis)  # noqa: E731
+    check_forward(lambda t: t.expand_dims(axis), ref, x)
+    check_forward(lambda t: ag.expand_dims(t, axis), ref, x)
+    check_gradients(lambda t: t.expand_dims(axis), x)
+
+
+@st.composite
+def _broadcast_to_case(draw):
+    # Sides 1..2 so that size-1 axes (which broadcast) are common.
+    x = draw(tensors(max_side=2))
+    extra = draw(st.lists(st.integers(1, 3), max_size=2))
+    dims = [draw(st.integers(1, 3)) if n == 1 else n for n in x.shape]
+    return x, tuple(extra) + tuple(dims)
+
+
+@no_deadline
+@given(case=_broadcast_to_case())
+def test_broadcast_to(case):
+    x, target = case
+    ref = lambda a: np.broadcast_to(a, target)  # noqa: E731
+    check_forward(lambda t: t.broadcast_to(target), ref, x)
+    check_forward(lambda t: ag.broadcast_to(t, target), ref, x)
+    check_gradients(lambda t: t.broadcast_to(target), x)
+
+
+def test_broadcast_to_incompatible_raises():
+    with pytest.raises(ValueError):
+        ag.tensor(np.zeros((2, 3))).broadcast_to((4, 3, 2))
+
+
+# --------------------------------------------------------------------------- concatenate / stack
+
+@st.composite
+def _concatenate_case(draw):
+    base = draw(shapes(min_dims=1, max_side=3))
+    axis = draw(st.integers(-len(base), len(base) - 1))
+    n = draw(st.integers(1, 3))
+    ts = []
+    for _ in range(n):
+        shape = list(base)
+        shape[axis] = draw(st.integers(1, 3))
+        ts.append(draw(tensors(tuple(shape))))
+    return ts, axis
+
+
+@no_deadline
+@given(case=_concatenate_case())
+def test_concatenate(case):
+    ts, axis = case
+    check_forward(lambda *t: ag.concatenate(list(t), axis=axis),
+                  lambda *a: np.concatenate(a, axis=axis), *ts)
+    check_forward(lambda *t: ag.concatenate(t, axis), lambda *a: np.concatenate(a, axis),
+                  *ts)
+    check_gradients(lambda *t: ag.concatenate(list(t), axis=axis), *ts)
+
+
+def test_concatenate_default_axis_and_mixed_requires_grad():
+    a = ag.tensor(np.ones((1, 2)), requires_grad=True)
+    b = ag.tensor(np.zeros((2, 2)))
+    y = ag.concatenate([a, b])
+    assert y.shape == (3, 2)
+    (y * ag.tensor(np.arange(6.0).reshape(3, 2))).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [[0.0, 1.0]])
+    assert b.grad is None
+
+
+@st.composite
+def _stack_case(draw):
+    shape = draw(shapes(max_side=3))
+    axis = draw(st.integers(-(len(shape) + 1), len(shape)))
+    n = draw(st.integers(1, 3))
+    ts = [draw(tensors(shape)) for _ in range(n)]
+    return ts, axis
+
+
+@no_deadline
+@given(case=_stack_case())
+def test_stack(case):
+    ts, axis = case
+    check_forward(lambda *t: ag.stack(list(t), axis=axis),
+                  lambda *a: np.stack(a, axis=axis), *ts)
+    check_forward(lambda *t: ag.stack(t, axis), lambda *a: np.stack(a, axis), *ts)
+    check_gradients(lambda *t: ag.stack(list(t), axis=axis), *ts)
+
+
+def test_concatenate_mismatched_shapes_raises_naming_op():
+    a = ag.tensor(np.zeros((2, 3)))
+    b = ag.tensor(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="concatenate"):
+        ag.concatenate([a, b], axis=0)
+    with pytest.raises(ValueError, match="concatenate"):
+        ag.concatenate([a, ag.tensor(np.zeros(3))], axis=0)
+
+
+def test_stack_mismatched_shapes_raises_naming_op():
+    a = ag.tensor(np.zeros((2, 3)))
+    b = ag.tensor(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="stack"):
+        ag.stack([a, b])
+
+
+# --------------------------------------------------------------------------- pad
+
+@st.composite
+def _pad_case(draw):
+    x = draw(tensors(min_dims=1, max_side=3))
+    kind = draw(st.sampled_from(["int", "pair", "per_axis", "per_axis_single"]))
+    width = st.integers(0, 2)
+    if kind == "int":
+        pw = draw(width)
+    elif kind == "pair":
+        pw = (draw(width), draw(width))
+    elif kind == "per_axis":
+        pw = tuple((draw(width), draw(width)) for _ in range(x.ndim))
+    else:  # ((before, after),) applies to every axis, as NumPy
+        pw = ((draw(width), draw(width)),)
+    value = draw(st.sampled_from([0, 0.0, 1.5, -2.0]))
+    return x, pw, value
+
+
+@no_deadline
+@given(case=_pad_case())
+def test_pad(case):
+    x, pw, value = case
+    check_forward(lambda t: ag.pad(t, pw, constant_values=value),
+                  lambda a: np.pad(a, pw, constant_values=value), x)
+    if value == 0:
+        check_forward(lambda t: ag.pad(t, pw), lambda a: np.pad(a, pw), x)
+    check_gradients(lambda t: ag.pad(t, pw, constant_values=value), x)
+
+
+def test_pad_gradient_is_the_interior():
+    x = ag.tensor(np.ones((2, 2)), requires_grad=True)
+    y = ag.pad(x, ((1, 0), (0, 2)), constant_values=7.0)
+    assert y.shape == (3, 4)
+    np.testing.assert_array_equal(y.data[0], [7.0] * 4)
+    (y * ag.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[4.0, 5.0], [8.0, 9.0]])
+
+
+def test_concatenate_0d_raises_naming_op():
+    with pytest.raises(ValueError, match="concatenate"):
+        ag.concatenate([ag.tensor(np.array(1.0)), ag.tensor(np.array(2.0))])
+
+
+def test_shape_ops_keep_float32():
+    x = ag.tensor(np.ones((2, 1, 3), dtype=np.float32), requires_grad=True)
+    outs = [x.reshape(3, 2), x.transpose(2, 0, 1), x.swapaxes(0, 2), x.flatten(1),
+            x.squeeze(), x.expand_dims(0), x.broadcast_to((4, 2, 2, 3)),
+            ag.concatenate([x, x], axis=1), ag.stack([x, x]), ag.pad(x, 1)]
+    for out in outs:
+        assert out.dtype == np.float32
+    sum(o.sum() for o in outs).backward()
+    assert x.grad.dtype == np.float32 and x.grad.shape == x.shape
