@@ -74,10 +74,7 @@ class Function:
                 if isinstance(a, Tensor) and a.requires_grad:
                     return _apply_recorded(cls, ctx, args, kwargs)
         # Nothing to record: no input requires grad, so forward cannot record either.
-        try:
-            out = cls.forward(ctx, *args, **kwargs)
-        except (ValueError, TypeError, IndexError) as e:
-            raise _op_error(cls, args, e) from e
+        out = _forward(cls, ctx, args, kwargs)
         data = out.data if isinstance(out, Tensor) else out
         if data.__class__ is not _ndarray:
             data = _to_array(data)
@@ -192,6 +189,14 @@ class Primitive(Function):
     _arrays_only = True
 
 
+def _forward(cls, ctx, args, kwargs):
+    """Call ``cls.forward``; a bad input's error names the op and the input shapes."""
+    try:
+        return cls.forward(ctx, *args, **kwargs)
+    except (ValueError, TypeError, IndexError) as e:
+        raise _op_error(cls, args, e) from e
+
+
 def _apply_recorded(cls, ctx, args, kwargs):
     """``apply`` when an input requires grad: run forward, then link the node."""
     # Edge per argument: the input's node, the leaf itself, or None.
@@ -199,16 +204,11 @@ def _apply_recorded(cls, ctx, args, kwargs):
                       else None for a in args])
     st = _state
     if cls._arrays_only:
-        try:
-            out = cls.forward(ctx, *args, **kwargs)
-        except (ValueError, TypeError, IndexError) as e:
-            raise _op_error(cls, args, e) from e
+        out = _forward(cls, ctx, args, kwargs)
     else:
         st.grad_enabled = False
         try:
-            out = cls.forward(ctx, *args, **kwargs)
-        except (ValueError, TypeError, IndexError) as e:
-            raise _op_error(cls, args, e) from e
+            out = _forward(cls, ctx, args, kwargs)
         finally:
             st.grad_enabled = True
     data = out.data if isinstance(out, Tensor) else out
