@@ -1,2 +1,36 @@
-"""Neural-network package (layers, losses, optimisers, data) built on
-autograd_core's public API only; see API.md for the planned surface."""
+"""nn: a neural-network package built on autograd_core's public API only.
+
+    import nn
+    import nn.functional as F
+
+    model = nn.MLP([2, 64, 64, 2], activation="relu", init="he", norm="batch", seed=0)
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+
+``Module``/``Parameter`` (registration by attribute, ``state_dict``, scopes),
+layers, ``MLP``, loss modules, ``save``/``load`` (.npz, never pickled), and the
+submodules ``functional``, ``init``, ``optim``, ``data``, ``datasets``, ``training``.
+"""
+from . import functional, init
+from .layers import (GELU, BatchNorm1d, Dropout, Embedding, Flatten, Identity, LayerNorm,
+                     LeakyReLU, Linear, LogSoftmax, ReLU, Residual, Sequential, Sigmoid,
+                     Softmax, Tanh)
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .mlp import MLP
+from .module import Module, Parameter
+from .serialization import load, save
+from . import data, datasets, optim, training  # noqa: E402  (built on the above)
+
+__all__ = [
+    "Module", "Parameter",
+    "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "LayerNorm", "Embedding",
+    "Sequential", "Residual", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax",
+    "LogSoftmax", "MLP",
+    "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
+    "save", "load",
+    "functional", "init", "optim", "data", "datasets", "training",
+]
+
+if hasattr(training, "fit"):
+    from .training import evaluate, fit  # noqa: F401
+    __all__ += ["fit", "evaluate"]

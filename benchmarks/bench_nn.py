@@ -1,0 +1,192 @@
+"""Benchmark: one training step of a 784-256-256-10 MLP written with `nn`.
+
+Run by hand from the repository root:  python benchmarks/bench_nn.py [--quick] [--threads N]
+
+The model is `nn.Linear(784, 256)`, ReLU, `nn.Linear(256, 256)`, ReLU,
+`nn.Linear(256, 10)`, float32, trained on a fixed batch of 128 with
+`F.cross_entropy` and `optim.SGD(lr=0.01)`; one step is forward, loss,
+`zero_grad()`, `backward()` and `step()`. Its weights start from the He
+initialisation of `numpy_reference.mlp_init` (seeded), copied into the layers, so
+all implementations do the same arithmetic. Compared with:
+  * the hand-written NumPy step `numpy_reference.mlp_sgd_step` (the floor),
+  * the same network written with raw autograd_core ops (as bench_engine.py b),
+  * PyTorch's torch.nn / torch.optim, when `import torch` works.
+Each time is the MEDIAN of several repeats after warm-up (time.perf_counter,
+garbage collector on); the ratio to the NumPy reference is printed (target:
+within 1.2x). No assertions. See benchmarks/README.md.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--quick", action="store_true", help="fewer repeats")
+parser.add_argument("--threads", type=int, help="BLAS/OpenMP/torch threads (default: "
+                    "the libraries' own); 1 gives steadier numbers on a busy machine")
+parser.add_argument("--repeats", type=int, help="timed steps per implementation "
+                    "(default 50, or 10 with --quick)")
+ARGS = parser.parse_args() if __name__ == "__main__" else parser.parse_args([])
+if ARGS.threads:  # must be set before NumPy loads its BLAS
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # use the working tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy_reference as ref  # noqa: E402  (lives beside this file)
+
+import autograd_core as ag  # noqa: E402
+import nn  # noqa: E402
+import nn.functional as F  # noqa: E402
+from nn import optim  # noqa: E402
+
+try:
+    import torch
+    if ARGS.threads:
+        torch.set_num_threads(ARGS.threads)
+except ImportError:
+    torch = None
+
+SIZES, BATCH, LR = (784, 256, 256, 10), 128, 0.01
+
+
+def median_time(step, repeats, warmup=3):
+    """Median seconds of step() over `repeats` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def grads_agree(grads, ref_grads):
+    return all(g.shape == r.shape and np.allclose(g, r, rtol=1e-3, atol=1e-5)
+               for g, r in zip(grads, ref_grads))
+
+
+# --- nn: Linear layers, F.cross_entropy, optim.SGD ------------------------------------
+def build_nn(np_params):
+    layers = []
+    for i in range(len(np_params) // 2):
+        W, b = np_params[2 * i], np_params[2 * i + 1]
+        lin = nn.Linear(W.shape[0], W.shape[1])
+        with ag.no_grad():                      # weight is (out, in), as PyTorch
+            lin.weight.data[...] = W.T
+            lin.bias.data[...] = b
+        layers.append(lin)
+        if i < len(np_params) // 2 - 1:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def nn_step(model, opt, X, y):
+    loss = F.cross_entropy(model(X), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss
+
+
+# --- the same network with raw autograd_core ops --------------------------------------
+def engine_step(params, X, y):
+    h = X
+    n_layers = len(params) // 2
+    for layer in range(n_layers):
+        h = h @ params[2 * layer] + params[2 * layer + 1]
+        if layer < n_layers - 1:
+            h = h.relu()
+    loss = -h.log_softmax(axis=-1)[np.arange(X.shape[0]), y].mean()
+    loss.backward()
+    with ag.no_grad():
+        for p in params:
+            p.data -= LR * p.grad.data
+            p.grad = None
+    return loss
+
+
+# --- PyTorch ---------------------------------------------------------------------------
+def build_torch(np_params):
+    layers = []
+    for i in range(len(np_params) // 2):
+        W, b = np_params[2 * i], np_params[2 * i + 1]
+        lin = torch.nn.Linear(W.shape[0], W.shape[1])
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W.T.copy()))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if i < len(np_params) // 2 - 1:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def torch_step(model, opt, X, y):
+    loss = torch.nn.functional.cross_entropy(model(X), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss
+
+
+def main():
+    repeats = ARGS.repeats or (10 if ARGS.quick else 50)
+    torch_info = (f"{torch.__version__} ({torch.get_num_threads()} threads)" if torch
+                  else "not installed")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"torch {torch_info}, "
+          f"{platform.machine()}, {os.cpu_count()} CPUs, threads {ARGS.threads or 'default'}, "
+          f"median of {repeats} steps after 3 warm-up steps")
+    print(f"MLP {'-'.join(map(str, SIZES))}, float32, batch {BATCH}, SGD lr {LR}")
+    np_params0 = ref.mlp_init(SIZES, seed=0)
+    X, y = ref.mlp_batch(BATCH, SIZES[0], SIZES[-1], seed=1)
+    _, ref_grads = ref.mlp_loss_and_grads(np_params0, X, y)
+    Xt, yt = ag.tensor(X), ag.tensor(y)
+    results = {}
+
+    # nn: check the gradients once, then time
+    model = build_nn(np_params0)
+    F.cross_entropy(model(Xt), yt).backward()
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    grads = []
+    for lin in linears:
+        grads += [lin.weight.grad.data.T, lin.bias.grad.data]
+    print(f"  nn gradients agree with reference: {grads_agree(grads, ref_grads)}")
+    model = build_nn(np_params0)
+    opt = optim.SGD(model.parameters(), lr=LR)
+    results["nn (Linear + F.cross_entropy + optim.SGD)"] = median_time(
+        lambda: nn_step(model, opt, Xt, yt), repeats)
+
+    params = [ag.tensor(p.copy(), requires_grad=True) for p in np_params0]
+    results["autograd_core ops, by hand"] = median_time(
+        lambda: engine_step(params, Xt, y), repeats)
+
+    np_params = [p.copy() for p in np_params0]
+    results["numpy reference (mlp_sgd_step)"] = median_time(
+        lambda: ref.mlp_sgd_step(np_params, X, y, lr=LR), repeats)
+
+    if torch is not None:
+        tmodel = build_torch(np_params0)
+        topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
+        Xtt, ytt = torch.from_numpy(X), torch.from_numpy(y)
+        results["torch.nn + torch.optim.SGD"] = median_time(
+            lambda: torch_step(tmodel, topt, Xtt, ytt), repeats)
+
+    base = results["numpy reference (mlp_sgd_step)"]
+    print()
+    print(f"{'implementation':<44}{'ms/step':>10}{'/ numpy ref':>13}")
+    for name, seconds in results.items():
+        print(f"{name:<44}{1e3 * seconds:>10.3f}{seconds / base:>12.2f}x")
+    nn_ratio = results["nn (Linear + F.cross_entropy + optim.SGD)"] / base
+    print(f"\nnn / numpy reference: {nn_ratio:.2f}x (target: within 1.2x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""``embedding`` (rows of a table by index) and ``one_hot``."""
+import numpy as np
+
+import autograd_core as ag
+
+__all__ = ["embedding", "one_hot"]
+
+
+def _indices(index, name):
+    idx = index.data if isinstance(index, ag.Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{name}: indices must be integers, got dtype {idx.dtype} "
+                        f"(shape {idx.shape})")
+    return idx
+
+
+def embedding(input, weight):
+    """Rows of ``weight`` (``(num_embeddings, embedding_dim)``) picked by the int ``input``.
+
+    The result has shape ``input.shape + (embedding_dim,)``; rows picked more
+    than once accumulate their gradients.
+    """
+    idx = _indices(input, "embedding")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < 0) | (idx >= n)].flat[0]
+        raise IndexError(f"embedding: index {bad} is out of range for a table of {n} rows")
+    return weight[idx]
+
+
+def one_hot(target, num_classes=-1, dtype=np.int64):
+    """``(..., num_classes)`` Tensor with a 1 at each target's class (int64 by default).
+
+    ``num_classes=-1`` uses ``max(target) + 1``.
+    """
+    t = _indices(target, "one_hot")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and (t.min() < 0 or t.max() >= num_classes):
+        bad = t[(t < 0) | (t >= num_classes)].flat[0]
+        raise ValueError(f"one_hot: class {bad} is out of range for num_classes={num_classes}")
+    return ag.tensor((t[..., None] == np.arange(num_classes)).astype(dtype))

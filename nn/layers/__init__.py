@@ -1,0 +1,12 @@
+"""Layers: each a ``Module`` with its parameters, in a file named for what it holds."""
+from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .container import Residual, Sequential
+from .dropout import Dropout
+from .embedding import Embedding
+from .flatten import Flatten
+from .linear import Identity, Linear
+from .normalization import BatchNorm1d, LayerNorm
+
+__all__ = ["Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "LayerNorm",
+           "Embedding", "Sequential", "Residual", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
+           "GELU", "Softmax", "LogSoftmax"]

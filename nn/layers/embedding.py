@@ -1,0 +1,34 @@
+"""``Embedding``: a learnt table of vectors, indexed by integers."""
+import numpy as np
+
+from .. import functional as F
+from .. import init
+from ..module import Module, Parameter
+from .linear import dtype_note
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Module):
+    """``weight[index]`` for int arrays/Tensors of any shape; weight ``(num_embeddings, embedding_dim)``.
+
+    The weight starts from N(0, 1), as PyTorch, drawn from ``rng`` or ``seed``.
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, dtype=None, rng=None, seed=None):
+        super().__init__()
+        self.num_embeddings = int(num_embeddings)
+        self.embedding_dim = int(embedding_dim)
+        dtype = init._float_dtype(dtype, "Embedding")
+        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype))
+        self.reset_parameters(rng=rng, seed=seed)
+
+    def reset_parameters(self, rng=None, seed=None):
+        """Draw the weight from N(0, 1) again."""
+        init.normal_(self.weight, rng=init._generator(rng, seed, "Embedding"))
+
+    def forward(self, index):
+        return F.embedding(index, self.weight)
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}" + dtype_note(self)

@@ -1,0 +1,69 @@
+"""``Linear`` (fully connected) and ``Identity``."""
+import math
+
+import numpy as np
+
+from .. import functional as F
+from .. import init
+from ..module import Module, Parameter
+
+__all__ = ["Linear", "Identity"]
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias`` with ``weight`` shaped ``(out_features, in_features)``.
+
+    Initialised as PyTorch's ``Linear``: weight and bias from
+    U(-1/sqrt(in_features), 1/sqrt(in_features)) (``kaiming_uniform_`` with
+    ``a=sqrt(5)``), drawn from ``rng`` (a ``np.random.Generator``) or a
+    generator seeded with ``seed``. ``dtype`` defaults to float32.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None, rng=None, seed=None):
+        super().__init__()
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        dtype = init._float_dtype(dtype, "Linear")
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
+        self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
+        self.reset_parameters(rng=rng, seed=seed)
+
+    def reset_parameters(self, rng=None, seed=None):
+        """Draw the weight, then the bias, again with PyTorch's default scheme."""
+        gen = init._generator(rng, seed, "Linear")
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=gen)
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound, rng=gen)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        text = (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+        return text + dtype_note(self)
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. for "no normalisation")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+def param_dtype(module):
+    """The dtype of a layer's first floating parameter or buffer (None if it has none)."""
+    for t in list(module.parameters()) + list(module.buffers()):
+        if t.dtype.kind == "f":
+            return t.dtype
+    return None
+
+
+def dtype_note(module):
+    """", dtype=float64" for a repr when the layer's parameters are not float32."""
+    dt = param_dtype(module)
+    return "" if dt is None or dt == np.float32 else f", dtype={dt}"

@@ -1,0 +1,123 @@
+"""``BatchNorm1d`` and ``LayerNorm``.
+
+``_BatchNorm`` holds everything batch normalisation needs for any input rank
+(channels on axis 1, statistics over every other axis); a subclass only says
+which input ranks it accepts, so ``BatchNorm2d`` is a four-line addition.
+"""
+import numpy as np
+
+import autograd_core as ag
+
+from .. import functional as F
+from .. import init
+from ..module import Module, Parameter
+from .linear import dtype_note, param_dtype
+
+__all__ = ["BatchNorm1d", "LayerNorm"]
+
+
+class _BatchNorm(Module):
+    """Batch normalisation over axis 1 (channels); subclasses set ``_ranks``."""
+
+    _ranks = ()           # accepted input ranks, e.g. (2, 3) for BatchNorm1d
+    _layout = ""          # shown in the error for a wrong rank, e.g. "(N, C) or (N, C, L)"
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, dtype=None, rng=None, seed=None):
+        # rng/seed are accepted for uniformity: the initial values are fixed (1 and 0).
+        super().__init__()
+        self.num_features = int(num_features)
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        dtype = init._float_dtype(dtype, type(self).__name__)
+        c = self.num_features
+        if affine:
+            self.weight = Parameter(np.ones(c, dtype))
+            self.bias = Parameter(np.zeros(c, dtype))
+        else:
+            self.weight = self.bias = None
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(c, dtype))
+            self.register_buffer("running_var", np.ones(c, dtype))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def reset_running_stats(self):
+        """Running mean 0, running variance 1, no batches tracked."""
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def forward(self, x):
+        x = x if isinstance(x, ag.Tensor) else ag.tensor(x, dtype=param_dtype(self))
+        if x.ndim not in self._ranks or x.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}({self.num_features}): expected input of "
+                             f"shape {self._layout} with C={self.num_features}, got "
+                             f"{x.shape}")
+        tracking = self.training and self.track_running_stats
+        factor = self.momentum
+        if tracking and self.momentum is None:        # cumulative moving average
+            factor = 1.0 / (int(self.num_batches_tracked.data) + 1)
+        running = not self.training or self.track_running_stats
+        out = F.batch_norm(x, self.running_mean if running else None,
+                           self.running_var if running else None, self.weight, self.bias,
+                           self.training or not self.track_running_stats, factor, self.eps)
+        if tracking:
+            self.num_batches_tracked.data += 1
+        return out
+
+    def extra_repr(self):
+        text = (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+        return text + dtype_note(self)
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs, per channel C.
+
+    Training: normalise with the batch's mean and biased variance, and update
+    ``running_mean``/``running_var`` (buffers, saved by ``state_dict``) as
+    ``(1 - momentum) * running + momentum * batch`` with the unbiased variance;
+    ``momentum=None`` gives a cumulative average. Evaluation: normalise with
+    the running statistics. ``weight`` (ones) and ``bias`` (zeros) are learnt.
+    """
+
+    _ranks = (2, 3)
+    _layout = "(N, C) or (N, C, L)"
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last axes (``normalized_shape``), then scale and shift.
+
+    ``weight`` (ones) and ``bias`` (zeros) have shape ``normalized_shape``;
+    ``elementwise_affine=False`` leaves them out, ``bias=False`` the bias only.
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 dtype=None, rng=None, seed=None):
+        super().__init__()
+        if isinstance(normalized_shape, (int, np.integer)):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        dtype = init._float_dtype(dtype, "LayerNorm")
+        self.weight = (Parameter(np.ones(self.normalized_shape, dtype))
+                       if elementwise_affine else None)
+        self.bias = (Parameter(np.zeros(self.normalized_shape, dtype))
+                     if elementwise_affine and bias else None)
+
+    def forward(self, x):
+        x = x if isinstance(x, ag.Tensor) else ag.tensor(x, dtype=param_dtype(self))
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        text = (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+        if self.elementwise_affine:
+            text += f", bias={self.bias is not None}"
+        return text + dtype_note(self)

@@ -1,0 +1,322 @@
+"""Optimisers: ``SGD``, ``Adam`` and ``AdamW``, with PyTorch's update equations.
+
+Each optimiser holds ``param_groups`` (a list of dicts: the hyper-parameters
+plus ``"params"``, a list of Tensors) and a per-parameter ``state``. ``step()``
+updates every parameter whose ``.grad`` is not ``None``, in place, on its NumPy
+``data`` (nothing is recorded in the graph); ``zero_grad()`` sets the
+gradients to ``None``. Hyper-parameters can be changed between steps::
+
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    opt.param_groups[0]["lr"] = 0.01          # e.g. a schedule
+
+``params`` is an iterable of Tensors (``Parameter`` s), or of dicts each holding
+``"params"`` and any per-group options (those not given take the defaults)::
+
+    optim.Adam([{"params": body.parameters()},
+                {"params": head.parameters(), "lr": 1e-2}], lr=1e-3)
+
+``state_dict()`` has PyTorch's structure: ``{"state": {index: {name: array or
+number}}, "param_groups": [{option: value, ..., "params": [indices]}]}``, the
+indices numbering the parameters through all groups in order. It holds copies,
+so it is a snapshot; ``load_state_dict`` restores one into an optimiser built
+over parameters of the same shapes.
+"""
+import math
+
+import numpy as np
+
+import autograd_core as ag
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
+
+
+def _check_number(name, value, low=0.0, high=None, high_open=False):
+    """Raise ValueError unless ``low <= value`` (and ``value < high`` / ``<= high``)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"invalid {name}: {value!r} (expected a number)") from None
+    if math.isnan(v) or v < low or (high is not None and (v >= high if high_open else v > high)):
+        bound = "" if high is None else (f" and < {high}" if high_open else f" and <= {high}")
+        raise ValueError(f"invalid {name}: {value!r} (expected >= {low}{bound})")
+    return v
+
+
+class Optimizer:
+    """Base class: parameter groups, per-parameter state, ``zero_grad`` and state dicts.
+
+    Subclasses set ``defaults`` (a dict of hyper-parameters), check each group in
+    ``_check_group`` and implement ``step``.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.state = {}            # param (a Tensor, hashed by identity) -> its state dict
+        self.param_groups = []
+        if isinstance(params, ag.Tensor):
+            raise TypeError("params should be an iterable of Tensors or of dicts, "
+                            "got a single Tensor: wrap it in a list")
+        if isinstance(params, dict):
+            params = [params]
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group):
+        """Add a dict ``{"params": [...], option: value, ...}`` (missing options take
+        the defaults given to the constructor)."""
+        if not isinstance(group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(group).__name__}")
+        if "params" not in group:
+            raise ValueError("a parameter group needs a 'params' entry")
+        params = group["params"]
+        if isinstance(params, ag.Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError("parameters must be given in a fixed order (a list, not a set)")
+        params = list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__} got a parameter group with no parameters")
+        unknown = set(group) - set(self.defaults) - {"params"}
+        if unknown:
+            raise ValueError(f"unknown option(s) {sorted(unknown)} for "
+                             f"{type(self).__name__}; known: {sorted(self.defaults)}")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            if not isinstance(p, ag.Tensor):
+                raise TypeError(f"{type(self).__name__} can only optimise Tensors, but "
+                                f"parameter {i} is a {type(p).__name__}")
+            if p.dtype.kind != "f":
+                raise ValueError(f"{type(self).__name__} can only optimise floating-point "
+                                 f"tensors, but parameter {i} has dtype {p.dtype}")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__} can't optimise a non-leaf "
+                                 f"tensor (parameter {i} was made by "
+                                 f"{p.grad_fn.name}); pass leaves (Parameters)")
+            if id(p) in seen:
+                raise ValueError(f"parameter {i} appears more than once in "
+                                 f"{type(self).__name__}'s parameter groups")
+            seen.add(id(p))
+        new = dict(self.defaults)
+        new.update({k: v for k, v in group.items() if k != "params"})
+        new["params"] = params
+        self._check_group(new)
+        self.param_groups.append(new)
+
+    def _check_group(self, group):
+        _check_number("learning rate lr", group["lr"])
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters: to ``None`` (the default), or to
+        zeros in place with ``set_to_none=False``."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad.data[...] = 0
+
+    def step(self):
+        raise NotImplementedError
+
+    # -- helpers for subclasses --------------------------------------------------
+    def _params_with_grad(self, group):
+        """(param, data array, grad array, state dict) for each param that has a grad."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = np.asarray(p.grad)
+            if g.shape != p.data.shape:
+                raise RuntimeError(f"gradient of shape {g.shape} for a parameter of "
+                                   f"shape {p.data.shape}")
+            if g.dtype != p.data.dtype:
+                g = g.astype(p.data.dtype)
+            yield p, p.data, g, self.state.setdefault(p, {})
+
+    # -- state dicts ---------------------------------------------------------------
+    def state_dict(self):
+        """A snapshot: ``{"state": {index: {...}}, "param_groups": [{...,
+        "params": [indices]}]}`` (copies of the state arrays)."""
+        index, groups, state = 0, [], {}
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            ids = []
+            for p in group["params"]:
+                ids.append(index)
+                if self.state.get(p):
+                    state[index] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                    for k, v in self.state[p].items()}
+                index += 1
+            packed["params"] = ids
+            groups.append(packed)
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyper-parameters and state saved by ``state_dict()`` (copied in)."""
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError("expected a dict with keys 'state' and 'param_groups', "
+                             "as made by state_dict()")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"the state dict has {len(saved_groups)} parameter group(s), "
+                             f"this optimiser {len(self.param_groups)}")
+        by_index = {}
+        for gi, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"parameter group {gi} has {len(group['params'])} "
+                                 f"parameters, the state dict's {len(saved['params'])}")
+            by_index.update(zip(saved["params"], group["params"]))
+        new_state = {}
+        for idx, st in state_dict["state"].items():
+            idx = int(idx)
+            if idx not in by_index:
+                raise ValueError(f"the state dict has state for parameter {idx}, "
+                                 "which none of its groups lists")
+            p = by_index[idx]
+            restored = {}
+            for k, v in st.items():
+                if isinstance(v, (np.ndarray, ag.Tensor)):
+                    v = np.array(v, dtype=p.dtype)     # a copy, in the parameter's dtype
+                    if v.shape != p.shape:
+                        raise ValueError(f"state {k!r} of parameter {idx} has shape "
+                                         f"{v.shape}, the parameter {p.shape}")
+                restored[k] = v
+            new_state[p] = restored
+        new_groups = []
+        for saved, group in zip(saved_groups, self.param_groups):
+            new = dict(group)
+            new.update({k: v for k, v in saved.items() if k != "params"})
+            self._check_group(new)
+            new_groups.append(new)
+        self.param_groups = new_groups
+        self.state = new_state
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for k in sorted(group):
+                if k != "params":
+                    lines.append(f"    {k}: {group[k]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, Nesterov and weight decay.
+
+    As ``torch.optim.SGD``: ``g = grad + weight_decay * p``; with momentum,
+    ``buf = g`` on the first step, then ``buf = momentum * buf + (1 - dampening) * g``,
+    and ``g = g + momentum * buf`` (Nesterov) or ``g = buf``; then ``p -= lr * g``.
+    """
+
+    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False,
+                 weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      nesterov=nesterov, weight_decay=weight_decay))
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        _check_number("momentum", group["momentum"])
+        _check_number("dampening", group["dampening"])
+        _check_number("weight_decay", group["weight_decay"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
+
+    def step(self):
+        """Update every parameter that has a gradient."""
+        with ag.no_grad():
+            for group in self.param_groups:
+                lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
+                wd, nesterov = group["weight_decay"], group["nesterov"]
+                for p, data, g, st in self._params_with_grad(group):
+                    if wd != 0:
+                        g = g + wd * data
+                    if mom != 0:
+                        buf = st.get("momentum_buffer")
+                        if buf is None:
+                            buf = st["momentum_buffer"] = g.copy()
+                        else:
+                            buf *= mom
+                            buf += (1 - damp) * g
+                        g = g + mom * buf if nesterov else buf
+                    data -= lr * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``.
+
+    ``weight_decay`` is an L2 penalty added to the gradient (``g + wd * p``);
+    for decoupled decay use ``AdamW``. ``amsgrad=True`` keeps the running
+    maximum of the second moment.
+    """
+
+    _decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad))
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"invalid betas: {betas!r} (expected a pair (beta1, beta2))")
+        _check_number("beta1 (betas[0])", betas[0], 0.0, 1.0, high_open=True)
+        _check_number("beta2 (betas[1])", betas[1], 0.0, 1.0, high_open=True)
+        group["betas"] = (float(betas[0]), float(betas[1]))
+        _check_number("eps", group["eps"])
+        _check_number("weight_decay", group["weight_decay"])
+
+    def step(self):
+        """Update every parameter that has a gradient."""
+        with ag.no_grad():
+            for group in self.param_groups:
+                lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+                wd, amsgrad = group["weight_decay"], group["amsgrad"]
+                for p, data, g, st in self._params_with_grad(group):
+                    if not st:
+                        st["step"] = 0
+                        st["exp_avg"] = np.zeros_like(data)
+                        st["exp_avg_sq"] = np.zeros_like(data)
+                        if amsgrad:
+                            st["max_exp_avg_sq"] = np.zeros_like(data)
+                    st["step"] += 1
+                    step = st["step"]
+                    if wd != 0:
+                        if self._decoupled:
+                            data *= 1 - lr * wd
+                        else:
+                            g = g + wd * data
+                    m, v = st["exp_avg"], st["exp_avg_sq"]
+                    m += (1 - beta1) * (g - m)                # m.lerp_(g, 1 - beta1)
+                    v *= beta2
+                    v += (1 - beta2) * (g * g)
+                    bias_correction1 = 1 - beta1 ** step
+                    bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
+                    if amsgrad:
+                        vmax = st.setdefault("max_exp_avg_sq", np.zeros_like(data))
+                        np.maximum(vmax, v, out=vmax)
+                        v = vmax
+                    denom = np.sqrt(v)
+                    denom /= bias_correction2_sqrt
+                    denom += eps
+                    data -= (lr / bias_correction1) * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``:
+    each step first shrinks ``p *= 1 - lr * weight_decay``, then takes the Adam step
+    on the plain gradient."""
+
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)

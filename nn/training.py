@@ -1,0 +1,227 @@
+"""A small training loop: ``fit``, ``evaluate``, ``predict`` and ``accuracy``.
+
+::
+
+    from nn import data, optim, training
+    loader = data.DataLoader(X_train, y_train, batch_size=64, shuffle=True, seed=0)
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    history = training.fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=20,
+                           val_data=(X_test, y_test))
+    history["val_accuracy"][-1]
+
+``model`` is any callable mapping a batch Tensor to outputs; ``parameters()``
+is not needed here (the optimiser holds them), and ``train()``/``eval()`` and
+``training`` are used when the model has them (``nn.Module`` does).
+``loss_fn(outputs, targets)`` returns a scalar Tensor averaged over the batch
+(the losses' default ``reduction="mean"``); epoch losses are averages over
+samples, weighting each batch by its size.
+
+Accuracy: for outputs of shape ``(batch, classes)`` with ``classes >= 2``, the
+fraction where ``argmax`` equals the integer target; for a single logit per
+sample (shape ``(batch,)`` or ``(batch, 1)``), the fraction where ``logit > 0``
+agrees with ``target > 0.5`` (0/1 targets, for ``BCEWithLogitsLoss``). Other
+shapes (regression) give ``nan``.
+
+Nothing here draws random numbers, so a seeded model and a seeded loader train
+to the same parameters, bit for bit.
+"""
+import math
+
+import numpy as np
+
+import autograd_core as ag
+
+from .data import DataLoader
+
+__all__ = ["fit", "evaluate", "predict", "accuracy"]
+
+
+def _raw(x):
+    return x.data if isinstance(x, ag.Tensor) else np.asarray(x)
+
+
+def _count_correct(outputs, targets):
+    """(correct, n) for classification outputs, or None when accuracy is undefined."""
+    out, tgt = _raw(outputs), _raw(targets)
+    n = out.shape[0] if out.ndim else 0
+    if out.ndim == 2 and out.shape[1] >= 2 and tgt.shape == (n,):
+        return int(np.count_nonzero(out.argmax(axis=1) == tgt)), n
+    if out.ndim in (1, 2) and out.shape in ((n,), (n, 1)) and tgt.shape in ((n,), (n, 1)):
+        pred = out.reshape(n) > 0
+        return int(np.count_nonzero(pred == (tgt.reshape(n) > 0.5))), n
+    return None
+
+
+def accuracy(outputs, targets):
+    """Classification accuracy of ``outputs`` (logits) against ``targets`` (see the
+    module docstring); ``nan`` when the shapes are not those of a classifier."""
+    counted = _count_correct(outputs, targets)
+    if counted is None or counted[1] == 0:
+        return math.nan
+    return counted[0] / counted[1]
+
+
+def _set_mode(model, training):
+    method = getattr(model, "train" if training else "eval", None)
+    if callable(method):
+        method()
+
+
+def _as_batches(data, batch_size):
+    """A re-iterable of (xb, yb) pairs: loaders pass through, an (X, y) tuple is wrapped."""
+    if isinstance(data, tuple):
+        if len(data) != 2:
+            raise ValueError(f"expected an (X, y) pair, got a tuple of {len(data)} items")
+        return DataLoader(data[0], data[1], batch_size=batch_size)
+    if hasattr(data, "__next__") or not hasattr(data, "__iter__"):
+        raise TypeError("expected a DataLoader (or another re-iterable of (inputs, "
+                        "targets) batches) or an (X, y) tuple, got "
+                        + ("a one-shot iterator" if hasattr(data, "__next__")
+                           else type(data).__name__))
+    return data
+
+
+class _Meter:
+    """Sample-weighted running loss and accuracy over one pass."""
+
+    def __init__(self):
+        self.loss_sum, self.n, self.correct, self.classifier = 0.0, 0, 0, True
+
+    def add(self, loss, outputs, targets):
+        n = len(_raw(targets))
+        if loss is not None:
+            self.loss_sum += float(_raw(loss)) * n
+        self.n += n
+        counted = _count_correct(outputs, targets)
+        if counted is None:
+            self.classifier = False     # accuracy is undefined for this pass
+        else:
+            self.correct += counted[0]
+
+    def result(self, has_loss=True):
+        loss = self.loss_sum / self.n if (self.n and has_loss) else math.nan
+        acc = self.correct / self.n if (self.n and self.classifier) else math.nan
+        return loss, acc
+
+
+def evaluate(model, loss_fn, data, batch_size=1024):
+    """Return ``(mean loss, accuracy)`` of ``model`` over ``data``.
+
+    ``data``: a DataLoader, another re-iterable of ``(xb, yb)`` batches, or an
+    ``(X, y)`` tuple of arrays (batched by ``batch_size``). Runs under
+    ``ag.no_grad()`` with the model in eval mode (dropout off, batch norm using
+    its running statistics), then puts the model back in the mode it was in.
+    ``loss_fn=None`` gives a ``nan`` loss.
+    """
+    batches = _as_batches(data, batch_size)
+    was_training = getattr(model, "training", None)
+    meter = _Meter()
+    _set_mode(model, False)
+    try:
+        with ag.no_grad():
+            for xb, yb in batches:
+                out = model(xb)
+                loss = loss_fn(out, yb) if loss_fn is not None else None
+                meter.add(loss, out, yb)
+    finally:
+        if was_training is not None:
+            _set_mode(model, was_training)
+    if meter.n == 0:
+        raise ValueError("evaluate: the data gave no batches")
+    return meter.result(loss_fn is not None)
+
+
+def predict(model, X, batch_size=1024):
+    """The model's outputs on ``X`` (array or Tensor) as one NumPy array, computed in
+    eval mode under ``ag.no_grad()`` in batches of ``batch_size``."""
+    was_training = getattr(model, "training", None)
+    _set_mode(model, False)
+    outs = []
+    try:
+        with ag.no_grad():
+            for xb in DataLoader(X, batch_size=batch_size):
+                outs.append(_raw(model(xb)))
+    finally:
+        if was_training is not None:
+            _set_mode(model, was_training)
+    return np.concatenate(outs)
+
+
+def _progress_bar(total, enabled):
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:        # tqdm is optional (the "examples" extra): no bar
+        return None
+    return tqdm(total=total, unit="batch", dynamic_ncols=True)
+
+
+def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progress=True,
+        callback=None, val_batch_size=1024):
+    """Train ``model`` for ``epochs`` passes over ``train_loader``; return the history.
+
+    Each batch: ``out = model(xb)``, ``loss = loss_fn(out, yb)``,
+    ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``, with the
+    model in train mode. ``train_loader`` is a DataLoader (or any re-iterable of
+    ``(xb, yb)`` batches). ``val_data`` (a loader or an ``(X, y)`` tuple) is
+    evaluated after every epoch with ``evaluate``.
+
+    Returns a dict of per-epoch lists: ``"loss"`` and ``"accuracy"`` (averaged over
+    the epoch's training batches, as computed during training), and
+    ``"val_loss"``/``"val_accuracy"`` when ``val_data`` is given.
+    ``progress=True`` shows a tqdm bar (when tqdm is installed; otherwise nothing).
+    ``callback(epoch, history)``, if given, runs after each epoch; returning
+    ``True`` stops training early. The model ends in the mode it started in.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
+    if isinstance(train_loader, tuple):
+        raise TypeError("fit needs a loader for the training data: wrap the arrays in "
+                        "data.DataLoader(X, y, batch_size=..., shuffle=True, seed=...)")
+    train_batches = _as_batches(train_loader, val_batch_size)
+    val_batches = _as_batches(val_data, val_batch_size) if val_data is not None else None
+    history = {"loss": [], "accuracy": []}
+    if val_batches is not None:
+        history.update(val_loss=[], val_accuracy=[])
+    try:
+        per_epoch = len(train_batches)
+    except TypeError:
+        per_epoch = None
+    bar = _progress_bar(per_epoch * epochs if per_epoch is not None else None, progress)
+    was_training = getattr(model, "training", None)
+    try:
+        for epoch in range(epochs):
+            if bar is not None:
+                bar.set_description(f"epoch {epoch + 1}/{epochs}", refresh=False)
+            _set_mode(model, True)
+            meter = _Meter()
+            for xb, yb in train_batches:
+                out = model(xb)
+                loss = loss_fn(out, yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                meter.add(loss.detach(), out.detach(), yb)
+                if bar is not None:
+                    bar.update(1)
+            if meter.n == 0:
+                raise ValueError("fit: the training data gave no batches")
+            loss_value, acc = meter.result()
+            history["loss"].append(loss_value)
+            history["accuracy"].append(acc)
+            if val_batches is not None:
+                val_loss, val_acc = evaluate(model, loss_fn, val_batches)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_acc)
+            if bar is not None:
+                bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items()},
+                                refresh=True)
+            if callback is not None and callback(epoch, history):
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+        if was_training is not None:
+            _set_mode(model, was_training)
+    return history
