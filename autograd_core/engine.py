@@ -67,10 +67,17 @@ def _count_dependencies(keys):
 
 
 def _own(g, handed_out):
-    """A gradient array safe to store in a leaf's ``.grad`` (writeable, not shared)."""
+    """A gradient safe to store in a leaf's ``.grad``: its array writeable and not shared.
+
+    A view (a broadcast, a transpose...) or an array already given to another
+    leaf in this backward is copied; a fresh array is kept as it is.
+    """
     a = g.data
     if not (a.flags.owndata and a.flags.writeable) or id(a) in handed_out:
         a = a.copy()
+    elif g.grad_fn is None:
+        handed_out.add(id(a))
+        return g
     handed_out.add(id(a))
     return _new_tensor(a)
 

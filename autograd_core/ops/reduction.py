@@ -21,18 +21,19 @@ METHODS = __all__
 class Sum(Primitive):
     """Sum over axes; the gradient is broadcast back over the summed axes."""
 
-    __slots__ = ("in_shape", "kd_shape")
+    __slots__ = ("in_shape", "axes")
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
         ctx.in_shape = x.shape
-        ctx.kd_shape = keepdims_shape(x.shape, axes)
+        ctx.axes = axes
         return x.data.sum(axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        if g.shape != ctx.kd_shape:
-            g = g.reshape(ctx.kd_shape)
+        kd_shape = keepdims_shape(ctx.in_shape, ctx.axes)
+        if g.shape != kd_shape:
+            g = g.reshape(kd_shape)
         return g.broadcast_to(ctx.in_shape), None, None
 
 
