@@ -1,0 +1,282 @@
+"""Labels and attributes of the boxes and edges of a drawing, and its legend.
+
+Labels are Graphviz HTML-like labels: one table row per line, so a name can
+be bold, a shape small and grey, a gradient in the colour of its bin. A
+gradient's first line starts with "grad " ("grad [..]", "grad norm ..") and
+its further lines (a matrix, row by row) have the same colour: that is how the
+step-by-step page finds the gradient lines, to hide them until the backward
+pass gets there.
+"""
+import math
+from collections import Counter
+
+from . import style
+from .style import esc
+
+__all__ = ["Context", "legend"]
+
+
+def _row(text, size=None, colour=None, bold=False, italic=False):
+    t = esc(text)
+    if bold:
+        t = f"<B>{t}</B>"
+    if italic:
+        t = f"<I>{t}</I>"
+    attrs = (f' POINT-SIZE="{size}"' if size else "") + (f' COLOR="{colour}"' if colour else "")
+    if attrs:
+        t = f"<FONT{attrs}>{t}</FONT>"
+    return f"<TR><TD>{t}</TD></TR>"
+
+
+def _lines(prefix, a, colour=None):
+    """Rows for a tiny array: "data [1, 2]", or a matrix row by row."""
+    lines = style.array_lines(a)
+    pad = " " * (len(prefix) + 1)
+    return "".join(_row((prefix + " " if i == 0 else pad) + line, 10, colour)
+                   for i, line in enumerate(lines))
+
+
+def _table(rows):
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>>")
+
+
+def _plural(n, word):
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _op_summary(names, most=3):
+    c = Counter(names)
+    top = [f"{n} ×{k:,}" if k > 1 else n for n, k in c.most_common(most)]
+    return ", ".join(top) + (", …" if len(c) > most else "")
+
+
+def _span(steps):
+    steps = [s for s in steps if s is not None]
+    if not steps:
+        return None
+    lo, hi = min(steps), max(steps)
+    return f"step {lo}" if lo == hi else f"steps {lo}–{hi}"
+
+
+class Context:
+    """What the label writers share: the graph, its layout and the colour scale."""
+
+    def __init__(self, g, lay, scale, steps=True):
+        self.g, self.lay, self.scale, self.steps = g, lay, scale, steps
+        self.kinds = set()
+        self.dashed = False
+
+    # -- rows shared by several kinds of box ---------------------------------
+    def _grad_row(self, e, prefix="grad"):
+        if e.norm is None:
+            return None
+        colour = self.scale.text_colour(e.norm)
+        if e.grad is not None:
+            return _lines(prefix, e.grad, colour)
+        return _row(f"{prefix} norm {style.norm_text(e.norm)}", 10, colour)
+
+    def _step_row(self, step):
+        if self.steps and step is not None:
+            return _row(f"step {step}", 9, style.STEP, bold=True)
+        return None
+
+    def _tensor_rows(self, e, title=True):
+        rows = []
+        if title:
+            if e.name is not None:
+                rows.append(_row(e.name, bold=True))
+            elif e.output:
+                rows.append(_row("output", bold=True))
+            elif e.kind == "leaf":
+                rows.append(_row("Parameter" if e.param else "leaf", 10, "#555555",
+                                 italic=True))
+        rows.append(_row(style.shape_text(e.shape, e.dtype), 9, "#555555"))
+        if e.value is not None:
+            rows.append(_lines("data", e.value))
+        rows.append(self._grad_row(e))
+        return rows
+
+    # -- boxes -----------------------------------------------------------------
+    def node_attrs(self, box):
+        g = self.g
+        els = [g.elems[m] for m in box.members]
+        kind = box.kind
+        attrs = {"id": box.id, "style": "filled"}
+        if kind in ("tensor", "leaf"):
+            e = els[0]
+            k = "output" if e.output else "param" if e.param else kind
+            self.kinds.add(k)
+            rows = self._tensor_rows(e)
+            if kind == "leaf":
+                rows.append(self._step_row(e.step))
+            attrs.update(shape="box", fillcolor=style.FILL[k],
+                         tooltip=self._tooltip(e))
+            if e.output:
+                attrs.update(peripheries="2", color="#9a6a00")
+            elif k != "tensor":
+                attrs.update(color="#3b5b7a" if k == "leaf" else "#2f6b2f")
+            else:
+                attrs.update(color="#777777")
+        elif kind == "op":
+            self.kinds.add("op")
+            op = els[0]
+            rows = [_row(op.name, bold=True)]
+            if len(els) > 1:                    # its output tensor folded in
+                rows += self._tensor_rows(els[1], title=els[1].name is not None)
+            rows.append(self._step_row(op.step))
+            attrs.update(shape="box", style="rounded,filled", fillcolor=style.FILL["op"],
+                         color="#666666", tooltip=self._tooltip(op))
+        elif kind == "group":
+            self.kinds.add("group")
+            rows, colour = self._group_rows(box, els)
+            attrs.update(shape="box3d", fillcolor=style.FILL["group"], color=colour,
+                         margin="0.14,0.07",
+                         penwidth="2" if colour != "#555555" else "1",
+                         tooltip="scope " + "/".join(box.title) + " (collapsed)")
+        elif kind == "chain":
+            self.kinds.add("chain")
+            ops = [e.name for e in els if e.kind == "op"]
+            rows = [_row(f"chain of {_plural(len(ops), 'op')}", bold=True),
+                    _row(_op_summary(ops), 9, "#555555")]
+            span = _span(e.step for e in els)
+            rows.append(_row(span, 9, style.STEP, bold=True) if span and self.steps else None)
+            attrs.update(shape="box3d", fillcolor=style.FILL["chain"], color="#555555",
+                         margin="0.14,0.07",
+                         tooltip=f"{len(ops)} ops merged into one box")
+        else:                                   # "more"
+            n_ops = sum(1 for e in els if e.kind == "op")
+            rows = [_row(f"… {_plural(n_ops, 'op')} more", bold=True),
+                    _row(f"and {_plural(len(els) - n_ops, 'tensor')}", 9, "#555555"),
+                    _row("not drawn (max_nodes)", 9, "#555555", italic=True)]
+            attrs.update(shape="note", fillcolor=style.FILL["more"], color="#999999")
+        attrs["label"] = _table([r for r in rows if r])
+        return attrs
+
+    def _group_rows(self, box, els):
+        ops = [e.name for e in els if e.kind == "op"]
+        leaves = [e for e in els if e.kind == "leaf"]
+        rows = [_row(box.title[-1], bold=True),
+                _row(f"{_plural(len(ops), 'op')}: {_op_summary(ops)}", 9, "#555555")]
+        if leaves:
+            n = sum(math.prod(e.shape) for e in leaves)
+            word = "param" if all(e.param for e in leaves) else "leaf"
+            rows.append(_row(f"{_plural(len(leaves), word).replace('leafs', 'leaves')}"
+                             f" ({n:,} values)", 9, "#555555"))
+        outs = {}
+        for (a, b), cs in self.lay.edges.items():
+            if a == box.id:
+                for c in cs:
+                    outs[c] = self.g.elems[c]
+        shapes = {style.shape_text(e.shape, e.dtype) for e in outs.values()}
+        if len(shapes) == 1:
+            rows.append(_row("out " + shapes.pop(), 9, "#555555"))
+        colour = "#555555"
+        known = [e.norm for e in leaves if e.norm is not None]
+        if known and len(known) == len(leaves):
+            total = sum(n * n for n in known) ** 0.5
+            colour = self.scale.colour(total)
+            rows.append(_row(f"grad norm of {'params' if word == 'param' else 'leaves'} "
+                             f"{style.norm_text(total)}", 10, self.scale.text_colour(total)))
+        span = _span(e.step for e in els)
+        if span and self.steps:
+            rows.append(_row(span, 9, style.STEP, bold=True))
+        return rows, colour
+
+    def _tooltip(self, e):
+        where = " in " + "/".join(e.path) if e.path else ""
+        what = f"{e.name} (op)" if e.kind == "op" else (
+            f"{e.name or ('parameter' if e.param else e.kind)}")
+        text = f"{what}{where}: {style.shape_text(e.shape, e.dtype)}"
+        t = self.g.elems[e.idx + 1] if e.kind == "op" else e
+        if t.norm is not None:
+            text += f"; gradient norm {t.norm:.6g}"
+        if e.step is not None:
+            text += f"; backward step {e.step}"
+        return text
+
+    # -- edges -----------------------------------------------------------------
+    def edge_attrs(self, carriers):
+        g = self.g
+        els = [g.elems[c] for c in carriers]
+        norms = [e.norm for e in els if e.norm is not None]
+        attrs = {}
+        what = (style.shape_text(els[0].shape, els[0].dtype) if len(els) == 1
+                else f"{len(els)} tensors")
+        if norms:
+            bad = [x for x in norms if not math.isfinite(x)]
+            n = bad[0] if bad else max(norms)            # nan/inf must show
+            attrs.update(color=self.scale.colour(n), penwidth=f"{self.scale.penwidth(n):.1f}",
+                         arrowsize=f"{0.5 + 0.08 * max(self.scale.bin(n), 0):.2f}",
+                         tooltip=f"{what}: gradient norm {n:.4g}")
+        elif g.recorded:
+            self.dashed = True
+            attrs.update(color=style.NO_GRAD, style="dashed",
+                         tooltip=f"{what}: no gradient flowed back here")
+        else:
+            attrs.update(color=style.NEUTRAL, tooltip=what)
+        return attrs
+
+
+def legend(ctx, title, notes, counts, show_legend, has_grads):
+    """The graph's label: title, summary, notes about collapsing, and the legends.
+
+    One table whose columns the node-kind swatches and the gradient bins share,
+    so nothing in it is stretched to another row's width.
+    """
+    kinds = [(k, text) for k, text in _KIND_NAMES if k in ctx.kinds] if show_legend else []
+    bins = _grad_bins(ctx) if show_legend and has_grads else []
+    ncol = 1 + max(len(kinds), len(bins), 1)
+
+    def wide(content, size=10, colour="#444444"):
+        return (f'<TR><TD ALIGN="LEFT" COLSPAN="{ncol}"><FONT POINT-SIZE="{size}" '
+                f'COLOR="{colour}">{content}</FONT></TD></TR>')
+    rows = []
+    if title:
+        rows.append(wide(f"<B>{esc(title)}</B>", 14, "#000000"))
+    summary = (f"{_plural(counts['ops'], 'op')}, {_plural(counts['leaves'], 'leaf')}"
+               .replace("leafs", "leaves"))
+    if counts["steps"]:
+        summary += f"; backward pass: {_plural(counts['steps'], 'step')}"
+    if counts["boxes"] < counts["ops"] + counts["tensors"] + counts["leaves"]:
+        summary += f"; drawn as {_plural(counts['boxes'], 'box')}".replace("boxs", "boxes")
+    rows.append(wide(esc(summary)))
+    for note in notes:
+        rows.append(wide(esc(f"Large graph: {note}."), colour="#a33a00"))
+
+    def pad(n):
+        return f'<TD COLSPAN="{n}"></TD>' if n > 0 else ""
+    head = '<TD ALIGN="RIGHT"><FONT POINT-SIZE="9" COLOR="#444444">{}</FONT></TD>'
+    if kinds:
+        cells = "".join(f'<TD BGCOLOR="{style.FILL[k]}" BORDER="1" COLOR="#888888">'
+                        f'<FONT POINT-SIZE="9">{text}</FONT></TD>' for k, text in kinds)
+        rows.append(f"<TR>{head.format('boxes')}{cells}{pad(ncol - 1 - len(kinds))}</TR>")
+    if bins:
+        swatches = "".join(
+            f'<TD BGCOLOR="{c}" HEIGHT="{h}" FIXEDSIZE="FALSE"></TD>' for c, h, _ in bins)
+        texts = "".join(f'<TD><FONT POINT-SIZE="9">{esc(t)}</FONT></TD>' for _, _, t in bins)
+        rest = pad(ncol - 1 - len(bins))
+        rows.append(f'<TR><TD ROWSPAN="2" ALIGN="RIGHT"><FONT POINT-SIZE="9" COLOR="#444444">'
+                    "edge colour and width:<BR/>grad norm of the<BR/>tensor it carries"
+                    f"</FONT></TD>{swatches}{rest}</TR>")
+        rows.append(f"<TR>{texts}{rest}</TR>")
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2">'
+            + "".join(rows) + "</TABLE>>")
+
+
+_KIND_NAMES = [("op", "op"), ("leaf", "leaf"), ("param", "Parameter"),
+               ("tensor", "intermediate"), ("output", "output"),
+               ("group", "collapsed scope"), ("chain", "collapsed chain")]
+
+
+def _grad_bins(ctx):
+    """(colour, bar height, text) for every bin, then "no gradient" and "nan/inf" if used."""
+    sc = ctx.scale
+    out = []
+    for i, colour in enumerate(style.PALETTE):
+        out.append((colour, 8, sc.bin_label(i)))
+    if ctx.dashed:
+        out.append((style.NO_GRAD, 2, "no gradient (dashed)"))
+    if sc.has_nonfinite:
+        out.append((style.NONFINITE, 6, "nan / inf"))
+    return out

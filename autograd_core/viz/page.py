@@ -1,0 +1,202 @@
+"""The backward pass, step by step, as one self-contained HTML page.
+
+The page holds the drawing (inline SVG from ``dot``, gradients coloured as
+the backward pass left them), the steps as JSON, and a small script: at step
+``k`` the node being processed is outlined, the gradients completed so far
+are shown, and the rest is greyed out. No network, no external scripts, so
+the file can be mailed, opened offline, or shown in a notebook (inside an
+iframe, so that several pages in one notebook do not share ids).
+"""
+import html
+import json
+from pathlib import Path
+
+from . import style
+from .drawing import _strip_prolog, build
+from .model import apply_recording, walk
+from .page_assets import CSS, SCRIPT
+from .record import record_backward
+
+__all__ = ["BackwardPage", "backward_html"]
+
+
+class BackwardPage:
+    """A self-contained HTML page that steps through a backward pass.
+
+    ``html`` is the page; ``save(path)`` writes it; ``steps`` is how many
+    steps it has; ``drawing`` is the ``GraphDrawing`` it shows. In Jupyter it
+    displays inline.
+    """
+
+    def __init__(self, html_text, steps, drawing):
+        self.html = html_text
+        self.steps = steps
+        self.drawing = drawing
+
+    def save(self, path):
+        """Write the page to ``path`` (folders are created); returns the ``Path``."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.html, encoding="utf-8")
+        return path
+
+    def _repr_html_(self):
+        doc = html.escape(self.html, quote=True)
+        return (f'<iframe srcdoc="{doc}" style="width:100%;height:760px;border:1px solid '
+                '#ddd" sandbox="allow-scripts"></iframe>')
+
+    def __repr__(self):
+        return f"<BackwardPage: {self.steps} steps, {len(self.html):,} characters>"
+
+
+def backward_html(root, path=None, *, gradient=None, retain_graph=False, recording=None,
+                  title=None, names=None, values=6, **draw_options):
+    """Run ``root.backward()`` while recording it; return a step-by-step ``BackwardPage``.
+
+    The graph is read before the backward (so values that the backward frees
+    can still be shown), then ``root.backward(gradient, retain_graph=...)``
+    runs inside ``record_backward()``: gradients accumulate into ``.grad`` as
+    usual. If ``recording`` (a ``record_backward()`` recording of a backward
+    through ``root``'s graph) is given instead, nothing is run and that pass
+    is shown. With ``path``, the page is also written there.
+
+    ``title``, ``names``, ``values`` and other keyword arguments (``depth``,
+    ``max_nodes``, ``compact``, ``scale``, ``rankdir``) are those of
+    ``draw_graph``. Needs Graphviz's ``dot`` (``GraphvizNotFound`` otherwise).
+    """
+    if recording is None:
+        g = walk(root, recording=None, names=names, values=values)
+        with record_backward(values=values) as recording:
+            root.backward(gradient, retain_graph=retain_graph)
+        # Leaves' .grad, read by walk, may be stale sums of earlier passes:
+        # only what this backward did counts.
+        for e in g.elems:
+            e.norm = e.grad = None
+        apply_recording(g, recording, values)
+    else:
+        g = walk(root, recording=recording, names=names, values=values)
+    drawing, lay = build(g, title=title, **draw_options)
+    svg = _strip_prolog(drawing.svg())
+    data = _page_data(g, lay, drawing)
+    page = _render(title or "Backward pass, step by step", svg, data)
+    out = BackwardPage(page, g.nsteps, drawing)
+    if path is not None:
+        out.save(path)
+    return out
+
+
+# -- what the script needs ------------------------------------------------------
+
+def _describe(e, g):
+    """A short name of an element for the step texts."""
+    if e.kind == "leaf":
+        return e.name or ("a Parameter" if e.param else "a leaf")
+    if e.kind == "tensor":
+        op = g.elems[e.op]
+        return e.name or f"the output of {op.name}"
+    return e.name
+
+
+def _page_data(g, lay, drawing):
+    """Steps, and for every box and edge the step where it lights up (JSON-ready)."""
+    esc = html.escape
+    inputs = {}                     # op idx -> elements it sends gradients to
+    for src, dst, carrier in g.edges:
+        if g.elems[dst].kind == "op":
+            inputs.setdefault(dst, []).append(g.elems[carrier])
+    steps = [None] * g.nsteps
+    known_rows = []
+    for e in g.elems:
+        if e.step is None:
+            continue
+        box = lay.box_of.get(e.idx)
+        where = f" <span class=scope>in {esc('/'.join(e.path))}</span>" if e.path else ""
+        if e.kind == "op":
+            out = g.elems[e.idx + 1]
+            got = _grad_html(out)
+            to = inputs.get(e.idx, [])
+            names = ", ".join(f"<b>{esc(_describe(t, g))}</b> "
+                              f"<span class=shape>{esc(style.shape_text(t.shape, t.dtype))}</span>"
+                              for t in to) or "nothing"
+            text = (f"<b>{esc(e.name)}</b>{where} has the whole gradient of its output "
+                    f"<span class=shape>{esc(style.shape_text(out.shape, out.dtype))}</span>: "
+                    f"{got}. Its backward turns it into gradients for its inputs: {names}.")
+            label = _describe(out, g) if out.name or out.output else f"{e.name} output"
+            tensor = out
+        else:
+            text = (f"<b>{esc(_describe(e, g))}</b> (a leaf{', a Parameter' if e.param else ''}) "
+                    f"has its total gradient: {_grad_html(e)}. It is added to "
+                    f"<code>.grad</code>.")
+            label = _describe(e, g)
+            tensor = e
+        steps[e.step - 1] = {"box": box, "kind": e.kind, "text": text}
+        known_rows.append((e.step, label, style.shape_text(tensor.shape, tensor.dtype),
+                           style.norm_text(tensor.norm), _colour(tensor, drawing)))
+    # When each box's gradient is complete, and when it is processed.
+    box_known, box_visits = {}, {}
+    for bid, box in lay.boxes.items():
+        ks = [g.elems[m].known for m in box.members if g.elems[m].known is not None]
+        vs = [g.elems[m].step for m in box.members if g.elems[m].step is not None]
+        if ks:
+            box_known[bid] = max(ks) if box.kind in ("group", "chain", "more") else min(ks)
+        if vs:
+            box_visits[bid] = [min(vs), max(vs)]      # first and last step it is processed
+    edges = {}
+    for (a, b), cs in lay.edges.items():
+        ks = [g.elems[c].known for c in cs if g.elems[c].known is not None]
+        edges[lay.edge_ids[(a, b)]] = {"to": b, "from": a, "known": min(ks) if ks else None}
+    known_rows.sort()
+    return {"steps": steps, "known": box_known, "visits": box_visits, "edges": edges,
+            "rows": known_rows, "notes": list(drawing.notes), "counts": drawing.counts}
+
+
+def _colour(e, drawing):
+    sc = drawing.scale
+    return sc.colour(e.norm) if sc is not None else style.NEUTRAL
+
+
+def _grad_html(e):
+    if e.norm is None:
+        return "no gradient"
+    if e.grad is not None:
+        return f"grad <code>{html.escape(style.array_text(e.grad))}</code>"
+    return f"grad norm {html.escape(style.norm_text(e.norm))}"
+
+
+def _render(title, svg, data):
+    # "<" only ever occurs inside JSON strings, where \u003c means the same and
+    # cannot end the <script> element (nor start a comment) early.
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    c = data["counts"]
+    summary = (f"{c['ops']:,} ops, {c['leaves']:,} leaves, {c['steps']:,} backward steps"
+               + (f"; drawn as {c['boxes']:,} boxes" if data["notes"] else ""))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{CSS}</style></head>
+<body>
+<header><h1>{html.escape(title)}</h1><p class="sub">{html.escape(summary)}.
+Reverse mode walks the graph from the output back to the leaves: each op runs once
+all the gradient of its output has arrived.</p></header>
+<nav class="controls">
+<button id="first" title="first (Home)">|◀</button><button id="prev" title="back (←)">◀</button>
+<button id="play" title="play / pause (space)">▶ play</button>
+<button id="next" title="forward (→)">▶</button><button id="last" title="last (End)">▶|</button>
+<input id="slider" type="range" min="0" max="{len(data['steps'])}" value="0" aria-label="step">
+<span id="counter"></span>
+<label class="fit"><input id="fit" type="checkbox" checked> fit width</label>
+</nav>
+<main>
+<div id="graph" class="graph fitted">{svg}</div>
+<aside>
+<div id="now" class="now"></div>
+<h2>Gradients complete so far</h2>
+<div class="known"><table><thead><tr><th>step</th><th>tensor</th><th>shape</th>
+<th>grad norm</th></tr></thead><tbody id="rows"></tbody></table></div>
+</aside>
+</main>
+<script>const DATA = {payload};</script>
+<script>{SCRIPT}</script>
+</body></html>
+"""
