@@ -20,6 +20,7 @@ from .mlp import MLP
 from .module import Module, Parameter
 from .serialization import load, save
 from . import data, datasets, optim, training  # noqa: E402  (built on the above)
+from .training import evaluate, fit  # noqa: E402
 
 __all__ = [
     "Module", "Parameter",
@@ -28,9 +29,5 @@ __all__ = [
     "LogSoftmax", "MLP",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
     "save", "load",
-    "functional", "init", "optim", "data", "datasets", "training",
+    "functional", "init", "optim", "data", "datasets", "training", "fit", "evaluate",
 ]
-
-if hasattr(training, "fit"):
-    from .training import evaluate, fit  # noqa: F401
-    __all__ += ["fit", "evaluate"]

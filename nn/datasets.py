@@ -225,18 +225,21 @@ _IDX_TYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(
 
 
 def read_idx(path):
-    """Read one IDX file (gzipped when its name ends in ``.gz``) into a NumPy array.
+    """Read one IDX file, gzipped or not, into a NumPy array.
 
-    Raises ``ValueError`` naming the file when the magic number is wrong or the
-    data does not match the sizes in its header.
+    Gzip is recognised by its magic bytes (1F 8B), so the name does not have to
+    end in ``.gz``. Raises ``ValueError`` naming the file when it cannot be
+    decompressed, when the magic number is wrong or when the data does not match
+    the sizes in its header.
     """
     path = os.fspath(path)
-    opener = gzip.open if path.endswith(".gz") else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as exc:   # gzip.BadGzipFile is an OSError
-        raise ValueError(f"{path}: cannot read the file ({exc})") from exc
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] == b"\x1f\x8b" or path.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:   # gzip.BadGzipFile is an OSError
+            raise ValueError(f"{path}: cannot read the file as gzip ({exc})") from exc
     if len(raw) < 4:
         raise ValueError(f"{path}: too short for an IDX file ({len(raw)} bytes)")
     if raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:

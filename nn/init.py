@@ -146,7 +146,10 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=None,
                     seed=None):
-    """He normal: N(0, std**2) with std = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)."""
+    """He normal: N(0, std**2) with std = gain / sqrt(fan).
+
+    gain = calculate_gain(nonlinearity, a); ``a`` as in ``kaiming_uniform_``.
+    """
     fan = _fan(tensor, mode, "kaiming_normal_")
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan) if fan else 0.0
     return normal_(tensor, 0.0, std, rng=rng, seed=seed)

@@ -13,7 +13,7 @@ import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["Module", "Parameter", "IncompatibleKeys"]
+__all__ = ["Module", "Parameter", "IncompatibleKeys", "zero_grads"]
 
 
 class Parameter(ag.Tensor):
@@ -59,6 +59,25 @@ class _HookHandle:
     def remove(self):
         """Unregister the hook; calling it twice is harmless."""
         self._hooks.pop(self._key, None)
+
+
+def zero_grads(params, set_to_none=True):
+    """Set each parameter's ``.grad`` to ``None``, or zero it in place.
+
+    Shared by ``Module.zero_grad`` and ``Optimizer.zero_grad``. A gradient that
+    is itself recorded (``create_graph=True``) or read-only is replaced by
+    zeros instead of being written into.
+    """
+    for p in params:
+        g = p.grad
+        if g is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        elif g.grad_fn is not None or not g.data.flags.writeable:
+            p.grad = ag.zeros_like(g.detach())
+        else:
+            g.data[...] = 0
 
 
 def _as_buffer(value, name):
@@ -143,11 +162,21 @@ class Module:
             self.__dict__.pop(name, None)
             self._modules[name] = value
             value._set_name(name)
-        elif "_buffers" in self.__dict__ and name in self._buffers and (
-                value is None or isinstance(value, (ag.Tensor, np.ndarray))):
+        elif "_buffers" in self.__dict__ and name in self._buffers:
+            if value is not None and not isinstance(value, (ag.Tensor, np.ndarray)):
+                raise TypeError(f"cannot assign {type(value).__name__} as buffer '{name}' "
+                                "(a Tensor, NumPy array or None is expected)")
             self._buffers[name] = None if value is None else _as_buffer(value, name)
         else:
             if "_parameters" in self.__dict__:
+                # As PyTorch: a registered parameter or child is replaced only by its
+                # own kind (or None), never silently dropped by a stray assignment.
+                if value is not None and name in self._parameters:
+                    raise TypeError(f"cannot assign {type(value).__name__} as parameter "
+                                    f"'{name}' (nn.Parameter or None expected)")
+                if value is not None and name in self._modules:
+                    raise TypeError(f"cannot assign {type(value).__name__} as child module "
+                                    f"'{name}' (nn.Module or None expected)")
                 self._unregister(name)
             object.__setattr__(self, name, value)
 
@@ -311,12 +340,9 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none=True):
-        """Reset the parameters' gradients: to ``None`` (default) or to zeros."""
-        for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            else:
-                p.grad = ag.zeros_like(p.grad)
+        """Reset the parameters' gradients: to ``None`` (default) or, with
+        ``set_to_none=False``, to zeros in place (as PyTorch)."""
+        zero_grads(self.parameters(), set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` on every parameter (``False`` freezes them); returns self."""
@@ -401,7 +427,10 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for target, value in updates:
-            np.copyto(target.data, value, casting="unsafe")
+            if target.data.flags.writeable:
+                np.copyto(target.data, value, casting="unsafe")
+            else:           # e.g. a read-only array assigned to .data: replace, don't fail
+                target.data = np.array(value, dtype=target.data.dtype)
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing -----------------------------------------------------------------

@@ -27,6 +27,8 @@ import numpy as np
 
 import autograd_core as ag
 
+from .module import zero_grads
+
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
 
@@ -113,15 +115,11 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to ``None`` (the default), or to
         zeros in place with ``set_to_none=False``."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if set_to_none or p.grad is None:
-                    p.grad = None
-                else:
-                    p.grad.data[...] = 0
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self):
-        raise NotImplementedError
+        """Update every parameter that has a gradient (subclasses implement it)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define step()")
 
     # -- helpers for subclasses --------------------------------------------------
     def _params_with_grad(self, group):
@@ -212,10 +210,16 @@ class SGD(Optimizer):
     As ``torch.optim.SGD``: ``g = grad + weight_decay * p``; with momentum,
     ``buf = g`` on the first step, then ``buf = momentum * buf + (1 - dampening) * g``,
     and ``g = g + momentum * buf`` (Nesterov) or ``g = buf``; then ``p -= lr * g``.
+
+    The positional order is the contract's, ``SGD(params, lr, momentum, nesterov,
+    weight_decay)``, which differs from PyTorch's after ``momentum``: ``dampening``
+    is keyword-only, and ``nesterov`` must be a bool, so a PyTorch-style positional
+    call (``SGD(p, 0.1, 0.9, 0.5)``, meaning dampening 0.5) is an error, not a
+    silently different optimiser.
     """
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False,
-                 weight_decay=0.0):
+    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *,
+                 dampening=0.0):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       nesterov=nesterov, weight_decay=weight_decay))
 
@@ -224,6 +228,10 @@ class SGD(Optimizer):
         _check_number("momentum", group["momentum"])
         _check_number("dampening", group["dampening"])
         _check_number("weight_decay", group["weight_decay"])
+        if not isinstance(group["nesterov"], (bool, np.bool_)):
+            raise TypeError(f"nesterov must be a bool, got {group['nesterov']!r} (SGD's "
+                            "arguments are (params, lr, momentum, nesterov, weight_decay); "
+                            "pass dampening by keyword)")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
 

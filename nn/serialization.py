@@ -54,11 +54,31 @@ def _write(f, arrays):
 def load(path):
     """Read a file written by ``save``: an ``OrderedDict`` of key -> ``np.ndarray``.
 
-    Put it into a model with ``model.load_state_dict(nn.load(path))``.
+    Put it into a model with ``model.load_state_dict(nn.load(path))``. Raises
+    ``ValueError`` for anything but an .npz of number arrays (a pickle, an
+    object array, a member that is not an array), naming the offending member;
+    nothing is ever unpickled.
     """
-    data = np.load(path, allow_pickle=False)
+    try:
+        data = np.load(path, allow_pickle=False)
+    except ValueError as exc:       # NumPy's words for "a pickle, or not NumPy's format"
+        raise ValueError(f"nn.load: {path!r} is not an .npz file of number arrays "
+                         f"(nothing was unpickled): {exc}") from exc
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise ValueError(f"nn.load: {path!r} holds a single array, not an .npz file of "
                          "named arrays")
+    state = OrderedDict()
     with data:
-        return OrderedDict((k, data[k]) for k in data.files)
+        for key in data.files:
+            try:
+                value = data[key]
+            except ValueError as exc:                   # an object (pickled) array
+                raise ValueError(f"nn.load: member {key!r} of {path!r} cannot be read "
+                                 f"without unpickling: {exc}") from exc
+            if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+                what = (f"dtype {value.dtype}" if isinstance(value, np.ndarray)
+                        else "not a .npy array")
+                raise ValueError(f"nn.load: member {key!r} of {path!r} is {what}; "
+                                 "expected number arrays as written by nn.save")
+            state[key] = value
+    return state

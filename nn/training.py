@@ -25,6 +25,7 @@ shapes (regression) give ``nan``.
 Nothing here draws random numbers, so a seeded model and a seeded loader train
 to the same parameters, bit for bit.
 """
+import contextlib
 import math
 
 import numpy as np
@@ -67,12 +68,34 @@ def _set_mode(model, training):
         method()
 
 
-def _as_batches(data, batch_size):
-    """A re-iterable of (xb, yb) pairs: loaders pass through, an (X, y) tuple is wrapped."""
+@contextlib.contextmanager
+def _restoring_mode(model):
+    """On leaving, put ``model`` back in the train/eval mode it was in (when it has one)."""
+    was_training = getattr(model, "training", None)
+    try:
+        yield
+    finally:
+        if was_training is not None:
+            _set_mode(model, was_training)
+
+
+def _param_dtype(model):
+    """The dtype of the model's first floating parameter (None: it has none to ask)."""
+    params = getattr(model, "parameters", None)
+    if callable(params):
+        for p in params():
+            if p.dtype.kind == "f":
+                return p.dtype
+    return None
+
+
+def _as_batches(data, batch_size, model=None):
+    """A re-iterable of (xb, yb) pairs: loaders pass through, an (X, y) tuple is wrapped
+    (floating X taking the model's parameter dtype, so a float64 model sees float64)."""
     if isinstance(data, tuple):
         if len(data) != 2:
             raise ValueError(f"expected an (X, y) pair, got a tuple of {len(data)} items")
-        return DataLoader(data[0], data[1], batch_size=batch_size)
+        return DataLoader(data[0], data[1], batch_size=batch_size, dtype=_param_dtype(model))
     if hasattr(data, "__next__") or not hasattr(data, "__iter__"):
         raise TypeError("expected a DataLoader (or another re-iterable of (inputs, "
                         "targets) batches) or an (X, y) tuple, got "
@@ -108,24 +131,21 @@ def evaluate(model, loss_fn, data, batch_size=1024):
     """Return ``(mean loss, accuracy)`` of ``model`` over ``data``.
 
     ``data``: a DataLoader, another re-iterable of ``(xb, yb)`` batches, or an
-    ``(X, y)`` tuple of arrays (batched by ``batch_size``). Runs under
+    ``(X, y)`` tuple of arrays (batched by ``batch_size``; floating ``X`` takes the
+    dtype of the model's parameters, so a float64 model is not fed rounded
+    float32 inputs). Runs under
     ``ag.no_grad()`` with the model in eval mode (dropout off, batch norm using
     its running statistics), then puts the model back in the mode it was in.
     ``loss_fn=None`` gives a ``nan`` loss.
     """
-    batches = _as_batches(data, batch_size)
-    was_training = getattr(model, "training", None)
+    batches = _as_batches(data, batch_size, model)
     meter = _Meter()
-    _set_mode(model, False)
-    try:
-        with ag.no_grad():
-            for xb, yb in batches:
-                out = model(xb)
-                loss = loss_fn(out, yb) if loss_fn is not None else None
-                meter.add(loss, out, yb)
-    finally:
-        if was_training is not None:
-            _set_mode(model, was_training)
+    with _restoring_mode(model), ag.no_grad():
+        _set_mode(model, False)
+        for xb, yb in batches:
+            out = model(xb)
+            loss = loss_fn(out, yb) if loss_fn is not None else None
+            meter.add(loss, out, yb)
     if meter.n == 0:
         raise ValueError("evaluate: the data gave no batches")
     return meter.result(loss_fn is not None)
@@ -133,17 +153,13 @@ def evaluate(model, loss_fn, data, batch_size=1024):
 
 def predict(model, X, batch_size=1024):
     """The model's outputs on ``X`` (array or Tensor) as one NumPy array, computed in
-    eval mode under ``ag.no_grad()`` in batches of ``batch_size``."""
-    was_training = getattr(model, "training", None)
-    _set_mode(model, False)
+    eval mode under ``ag.no_grad()`` in batches of ``batch_size``. Floating ``X``
+    takes the dtype of the model's parameters (float32 unless built otherwise)."""
     outs = []
-    try:
-        with ag.no_grad():
-            for xb in DataLoader(X, batch_size=batch_size):
-                outs.append(_raw(model(xb)))
-    finally:
-        if was_training is not None:
-            _set_mode(model, was_training)
+    with _restoring_mode(model), ag.no_grad():
+        _set_mode(model, False)
+        for xb in DataLoader(X, batch_size=batch_size, dtype=_param_dtype(model)):
+            outs.append(_raw(model(xb)))
     return np.concatenate(outs)
 
 
@@ -180,7 +196,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
         raise TypeError("fit needs a loader for the training data: wrap the arrays in "
                         "data.DataLoader(X, y, batch_size=..., shuffle=True, seed=...)")
     train_batches = _as_batches(train_loader, val_batch_size)
-    val_batches = _as_batches(val_data, val_batch_size) if val_data is not None else None
+    val_batches = (_as_batches(val_data, val_batch_size, model) if val_data is not None
+                   else None)
     history = {"loss": [], "accuracy": []}
     if val_batches is not None:
         history.update(val_loss=[], val_accuracy=[])
@@ -189,8 +206,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
     except TypeError:
         per_epoch = None
     bar = _progress_bar(per_epoch * epochs if per_epoch is not None else None, progress)
-    was_training = getattr(model, "training", None)
-    try:
+    # tqdm closes itself on leaving the block; the model gets its mode back.
+    with _restoring_mode(model), (bar if bar is not None else contextlib.nullcontext()):
         for epoch in range(epochs):
             if bar is not None:
                 bar.set_description(f"epoch {epoch + 1}/{epochs}", refresh=False)
@@ -219,9 +236,4 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
                                 refresh=True)
             if callback is not None and callback(epoch, history):
                 break
-    finally:
-        if bar is not None:
-            bar.close()
-        if was_training is not None:
-            _set_mode(model, was_training)
     return history

@@ -6,13 +6,16 @@ from ._util import as_tensor
 __all__ = ["linear"]
 
 
-class _Linear(ag.Function):
+class Linear(ag.Function):
     """x @ W.T + b as one op, with W shaped (out_features, in_features).
 
     Composing it from ``matmul`` and a transpose works too, but then the
     weight's gradient arrives as a transposed view of ``x.T @ g`` and has to
     be copied into ``W.grad``; computing ``g.T @ x`` directly gives it in W's
-    own layout. The backward is written with Tensor ops, so it differentiates.
+    own layout. When the backward pass is recorded (``create_graph=True``) it
+    is computed with Tensor ops, so it differentiates; otherwise the same
+    products run on the arrays directly, skipping the Tensor wrappers (the
+    hot path of every training step).
     """
 
     @staticmethod
@@ -30,6 +33,8 @@ class _Linear(ag.Function):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
+        if not ag.is_grad_enabled():          # not recorded: plain arrays, same formulas
+            g, x, weight = g.data, x.data, weight.data
         # Leading axes of x are a batch: fold them into one for the weight gradient.
         g2 = g.reshape(-1, g.shape[-1])
         gx = g @ weight if need_x else None
@@ -55,4 +60,4 @@ def linear(x, weight, bias=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got "
                          f"{bias.shape}")
-    return _Linear.apply(x, weight, bias)
+    return Linear.apply(x, weight, bias)

@@ -8,7 +8,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from ._util import as_tensor, check_reduction, reduce
+from ._util import as_tensor, check_reduction, first_out_of_range, reduce
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
@@ -24,8 +24,8 @@ def _class_targets(target, n, num_classes, name, input_shape):
     if t.shape != (n,):
         raise ValueError(f"{name}: target of shape {t.shape} does not match input of shape "
                          f"{input_shape}: expected target shape ({n},)")
-    if t.size and (t.min() < 0 or t.max() >= num_classes):
-        bad = t[(t < 0) | (t >= num_classes)][0]
+    bad = first_out_of_range(t, num_classes)
+    if bad is not None:
         raise ValueError(f"{name}: target {bad} is out of range for {num_classes} classes "
                          f"(input of shape {input_shape})")
     return t
@@ -90,13 +90,7 @@ def _nll(logp, target, weight, reduction, name, smoothing):
 
 def mse_loss(input, target, reduction="mean"):
     """Mean squared error ``(input - target)**2``; input and target must have the same shape."""
-    check_reduction(reduction, "mse_loss")
-    input = as_tensor(input)
-    target = as_tensor(target, dtype=input.dtype)
-    if input.shape != target.shape:
-        raise ValueError(f"mse_loss: input of shape {input.shape} and target of shape "
-                         f"{target.shape} differ (reshape one of them; broadcasting them "
-                         "is almost always a bug)")
+    input, target = _elementwise_pair(input, target, reduction, "mse_loss")
     d = input - target
     return reduce(d * d, reduction, "mse_loss")
 
@@ -135,10 +129,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     Logs are clamped at -100, as PyTorch, so p = 0 or 1 gives a finite loss.
     Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is stabler.
     """
-    check_reduction(reduction, "binary_cross_entropy")
-    input = as_tensor(input)
-    target = as_tensor(target, dtype=input.dtype)
-    _same_shape(input, target, "binary_cross_entropy")
+    input, target = _elementwise_pair(input, target, reduction, "binary_cross_entropy")
     if input.size and (input.data.min() < 0 or input.data.max() > 1):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
                          f"(got values from {input.data.min()} to {input.data.max()}); "
@@ -158,10 +149,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     gradients) for logits as large as 1e4. ``pos_weight`` (broadcast over the
     last axis) weights the positive examples, as PyTorch.
     """
-    check_reduction(reduction, "binary_cross_entropy_with_logits")
-    input = as_tensor(input)
-    target = as_tensor(target, dtype=input.dtype)
-    _same_shape(input, target, "binary_cross_entropy_with_logits")
+    input, target = _elementwise_pair(input, target, reduction,
+                                      "binary_cross_entropy_with_logits")
     if pos_weight is None:
         loss = ag.softplus(input) - input * target
     else:
@@ -172,7 +161,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     return reduce(loss, reduction, "binary_cross_entropy_with_logits")
 
 
-def _same_shape(input, target, name):
+def _elementwise_pair(input, target, reduction, name):
+    """Check ``reduction``; return ``input`` and ``target`` as Tensors of one shape
+    (array targets take the input's dtype)."""
+    check_reduction(reduction, name)
+    input = as_tensor(input)
+    target = as_tensor(target, dtype=input.dtype)
     if input.shape != target.shape:
         raise ValueError(f"{name}: input of shape {input.shape} and target of shape "
-                         f"{target.shape} differ; they must have the same shape")
+                         f"{target.shape} differ; they must have the same shape (reshape "
+                         "one of them: broadcasting them is almost always a bug)")
+    return input, target

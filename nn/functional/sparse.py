@@ -3,6 +3,8 @@ import numpy as np
 
 import autograd_core as ag
 
+from ._util import first_out_of_range
+
 __all__ = ["embedding", "one_hot"]
 
 
@@ -22,8 +24,8 @@ def embedding(input, weight):
     """
     idx = _indices(input, "embedding")
     n = weight.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        bad = idx[(idx < 0) | (idx >= n)].flat[0]
+    bad = first_out_of_range(idx, n)
+    if bad is not None:
         raise IndexError(f"embedding: index {bad} is out of range for a table of {n} rows")
     return weight[idx]
 
@@ -36,7 +38,7 @@ def one_hot(target, num_classes=-1, dtype=np.int64):
     t = _indices(target, "one_hot")
     if num_classes == -1:
         num_classes = int(t.max()) + 1 if t.size else 0
-    if t.size and (t.min() < 0 or t.max() >= num_classes):
-        bad = t[(t < 0) | (t >= num_classes)].flat[0]
+    bad = first_out_of_range(t, num_classes)
+    if bad is not None:
         raise ValueError(f"one_hot: class {bad} is out of range for num_classes={num_classes}")
     return ag.tensor((t[..., None] == np.arange(num_classes)).astype(dtype))

@@ -10,9 +10,10 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Module):
-    """``weight[index]`` for int arrays/Tensors of any shape; weight ``(num_embeddings, embedding_dim)``.
+    """``weight[index]`` for int arrays/Tensors of any shape.
 
-    The weight starts from N(0, 1), as PyTorch, drawn from ``rng`` or ``seed``.
+    ``weight`` has shape ``(num_embeddings, embedding_dim)`` and starts from
+    N(0, 1), as PyTorch, drawn from ``rng`` or ``seed``.
     """
 
     def __init__(self, num_embeddings, embedding_dim, dtype=None, rng=None, seed=None):

@@ -1,5 +1,4 @@
 """nn.datasets: toy generators, digits, train_test_split, MNIST from IDX files."""
-import builtins
 import gzip
 import struct
 
@@ -105,15 +104,8 @@ def test_load_digits():
     np.testing.assert_array_equal(y, y2)
 
 
-def test_load_digits_without_sklearn_says_how_to_install(monkeypatch):
-    real_import = builtins.__import__
-
-    def fake_import(name, *args, **kwargs):
-        if name == "sklearn" or name.startswith("sklearn."):
-            raise ImportError("No module named 'sklearn'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake_import)
+def test_load_digits_without_sklearn_says_how_to_install(block_import):
+    block_import("sklearn")
     with pytest.raises(ImportError, match=r"pip install scikit-learn.*autograd-core\[examples\]"):
         datasets.load_digits()
 
@@ -283,3 +275,17 @@ def test_read_idx_other_types(tmp_path):
     out = datasets.read_idx(tmp_path / "a.idx")
     np.testing.assert_array_equal(out, a)
     assert out.dtype == np.int32 and out.dtype.isnative
+
+
+def test_read_idx_recognises_gzip_by_its_bytes_not_its_name(tmp_path):
+    # Some mirrors serve gzipped IDX files without the .gz ending.
+    labels = np.array([3, 1, 4, 1, 5], np.uint8)
+    (tmp_path / "labels-idx1-ubyte").write_bytes(gzip.compress(idx_bytes(labels)))
+    out = datasets.read_idx(tmp_path / "labels-idx1-ubyte")
+    np.testing.assert_array_equal(out, labels)
+    arrays = fake_mnist(tmp_path, n_train=2, n_test=2, gz=True, size=3)
+    for p in tmp_path.glob("*.gz"):
+        p.rename(p.with_suffix(""))                     # gzipped, but named as plain files
+    (X_tr, y_tr), _ = datasets.load_mnist(tmp_path)
+    assert X_tr.shape == (2, 1, 3, 3)
+    np.testing.assert_array_equal(y_tr, arrays["train"][1])

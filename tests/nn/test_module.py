@@ -60,7 +60,7 @@ def test_assignment_registers_parameters_and_modules_in_order():
     assert len(list(net.parameters(recurse=False))) == 0
 
 
-def test_assigning_none_or_a_plain_value_unregisters():
+def test_assigning_none_unregisters_and_del_removes():
     net = Net()
     net.fc2 = None
     assert net.fc2 is None
@@ -69,12 +69,31 @@ def test_assigning_none_or_a_plain_value_unregisters():
     lin = nn.Linear(2, 2)
     lin.bias = None
     assert [n for n, _ in lin.named_parameters()] == ["weight"]
-    lin.weight = ag.tensor(np.ones((2, 2)))                  # a plain Tensor: not a parameter
-    assert list(lin.parameters()) == []
     lin.weight = nn.Parameter(np.ones((2, 2)))
     assert [n for n, _ in lin.named_parameters()] == ["weight"]
     del lin.weight
     assert list(lin.parameters()) == [] and not hasattr(lin, "weight")
+    lin.weight = ag.tensor(np.ones((2, 2)))           # no longer registered: a plain attribute
+    assert list(lin.parameters()) == []
+
+
+def test_assigning_the_wrong_kind_to_a_registered_name_raises_as_pytorch():
+    # A plain Tensor over a parameter used to drop it silently from parameters(),
+    # state_dict() and the optimiser; PyTorch raises, and so does nn now.
+    net = Net()
+    before = [n for n, _ in net.named_parameters()]
+    with pytest.raises(TypeError, match="cannot assign Tensor as parameter 'weight'"):
+        net.fc1.weight = ag.tensor(np.ones((4, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match="cannot assign ndarray as parameter 'bias'"):
+        net.fc1.bias = np.zeros(4)
+    with pytest.raises(TypeError, match="cannot assign function as child module 'act'"):
+        net.act = lambda x: x
+    with pytest.raises(TypeError, match="cannot assign list as buffer 'running_mean'"):
+        net.bn.running_mean = [0.0] * 4
+    assert [n for n, _ in net.named_parameters()] == before
+    assert "bn.running_mean" in net.state_dict() and isinstance(net.act, nn.ReLU)
+    net.bn.running_mean = np.full(4, 2.0)                # the right kind still replaces
+    assert np.all(net.state_dict()["bn.running_mean"] == 2.0)
 
 
 def test_reassigning_a_name_moves_it_between_kinds():
@@ -172,8 +191,10 @@ def test_zero_grad_sets_none_or_zeros():
     net = Net()
     net(ag.randn(5, 3, seed=0)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
+    held = net.fc1.weight.grad
     net.zero_grad(set_to_none=False)
     assert all(np.all(p.grad.data == 0) for p in net.parameters())
+    assert net.fc1.weight.grad is held                  # zeroed in place, as PyTorch
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -242,6 +263,21 @@ def test_load_state_dict_errors_name_the_key_and_change_nothing(change, pattern)
         net.load_state_dict(sd)
     after = net.state_dict()
     assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_load_state_dict_into_read_only_arrays_writes_everything():
+    # Values are written in place; a read-only array (assigned to .data by hand)
+    # must not make the load fail half-way, after the first keys were written.
+    net, other = Net(), Net()
+    other.fc1.reset_parameters(seed=9)
+    other.bn.running_mean.data[...] = 3.0
+    ro = np.zeros(4, np.float32)
+    ro.flags.writeable = False
+    net.bn.running_mean.data = ro
+    net.load_state_dict(other.state_dict())
+    for k, v in other.state_dict().items():
+        assert np.array_equal(net.state_dict()[k], v), k
+    assert net.bn.running_mean.dtype == np.float32
 
 
 def test_load_state_dict_non_strict_reports_keys_but_checks_shapes():
@@ -346,3 +382,30 @@ def test_deepcopy_gives_an_independent_model():
     assert [n for n, _ in twin.named_parameters()] == [n for n, _ in net.named_parameters()]
     x = ag.randn(3, 3, seed=0)
     assert twin(x).grad_fn.scope == "Net/fc2"
+
+
+# -- no reference cycles ---------------------------------------------------------------------
+def test_calling_and_training_a_model_makes_no_reference_cycles():
+    # Graphs must be freed by reference counting alone: a cycle (a module or a
+    # node keeping its own output alive) would hold every activation of a step
+    # until the garbage collector happens to run.
+    import gc
+    from nn import optim
+    model = nn.MLP([4, 8, 8, 3], norm="batch", residual=True, dropout=0.1, seed=0)
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    x, y = ag.randn(16, 4, seed=0), np.arange(16) % 3
+    handle = model.layers[0].register_forward_hook(lambda m, args, out: None)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(2):
+            loss = nn.CrossEntropyLoss()(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        model(x)                                        # a graph never backpropagated
+        del loss
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+        handle.remove()

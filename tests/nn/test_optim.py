@@ -218,9 +218,23 @@ def test_zero_grad():
     opt.zero_grad()
     assert a.grad is None and b.grad is None
     set_grad(a, [5.0])
+    held = a.grad
     opt.zero_grad(set_to_none=False)
     np.testing.assert_array_equal(a.grad.data, [0.0])
-    assert b.grad is None
+    assert a.grad is held and b.grad is None             # in place, as PyTorch
+
+
+def test_zero_grad_replaces_a_recorded_gradient():
+    # After backward(create_graph=True) the gradient is part of a graph: it is
+    # replaced by zeros, not written into (that would change the recorded graph).
+    p = leaf([1.0, 2.0])
+    (p * p * p).sum().backward(create_graph=True)
+    g = p.grad
+    assert g.grad_fn is not None
+    optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(p.grad.data, [0.0, 0.0])
+    assert p.grad.grad_fn is None
+    np.testing.assert_allclose(g.data, [3.0, 12.0])
 
 
 def test_lr_change_through_param_groups():
@@ -341,6 +355,23 @@ def test_load_state_dict_rejects_mismatches():
 def test_bad_arguments_raise_value_error(make, match):
     with pytest.raises(ValueError, match=match):
         make(leaf([1.0]))
+
+
+def test_sgd_positional_order_is_the_contracts():
+    # API.md: SGD(params, lr, momentum=0, nesterov=False, weight_decay=0).
+    p0, grads = P0, GRADS
+    p, opt = run(lambda ps, *a: optim.SGD(ps, 0.05, 0.5, True, 0.1), p0, grads)
+    assert opt.param_groups[0]["nesterov"] is True
+    assert opt.param_groups[0]["weight_decay"] == 0.1
+    assert opt.param_groups[0]["dampening"] == 0
+    np.testing.assert_allclose(p.data, ref_sgd(p0, grads, lr=0.05, momentum=0.5,
+                                               nesterov=True, weight_decay=0.1), rtol=1e-12)
+    # PyTorch's positional order (..., momentum, dampening, ...) is an error, not a
+    # silently different optimiser; dampening is keyword-only.
+    with pytest.raises(TypeError, match="nesterov must be a bool"):
+        optim.SGD([leaf([1.0])], 0.1, 0.9, 0.5)
+    with pytest.raises(TypeError):
+        optim.SGD([leaf([1.0])], 0.1, 0.9, False, 0.0, 0.3)
 
 
 def test_non_tensor_params_raise_type_error():

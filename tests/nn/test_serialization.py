@@ -52,3 +52,51 @@ def test_rejects_objects_and_single_arrays(tmp_path):
     np.save(tmp_path / "one.npy", np.ones(2))
     with pytest.raises(ValueError, match="not an .npz"):
         nn.load(tmp_path / "one.npy")
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (lambda sd: sd.pop("layers.1.running_var"),
+     r'Missing key\(s\) in state_dict: "layers.1.running_var"'),
+    (lambda sd: sd.__setitem__("layers.9.weight", np.zeros(2)),
+     r'Unexpected key\(s\) in state_dict: "layers.9.weight"'),
+    (lambda sd: sd.__setitem__("layers.3.weight", np.zeros((2, 5), np.float32)),
+     r"size mismatch for layers.3.weight: .*\(2, 5\).*\(2, 4\)"),
+])
+def test_loading_a_bad_file_names_the_key_and_changes_nothing(tmp_path, change, pattern):
+    donor = nn.MLP([3, 4, 2], norm="batch", seed=5)
+    donor(ag.randn(6, 3, seed=0))
+    sd = donor.state_dict()
+    change(sd)
+    path = tmp_path / "bad.npz"
+    nn.save(sd, path)
+    model = _model()
+    before = model.state_dict()
+    with pytest.raises(RuntimeError, match=pattern):
+        model.load_state_dict(nn.load(path))
+    after = model.state_dict()
+    assert list(after) == list(before)
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_load_never_unpickles(tmp_path):
+    import pickle
+    import zipfile
+
+    class Boom:
+        def __reduce__(self):
+            return (pytest.fail, ("nn.load unpickled something",))
+
+    pkl = tmp_path / "model.pkl"
+    pkl.write_bytes(pickle.dumps({"layers.0.weight": Boom()}))
+    with pytest.raises(ValueError, match="not an .npz file.*nothing was unpickled"):
+        nn.load(pkl)
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, w=np.ones(2), evil=np.array([Boom()], dtype=object))
+    with pytest.raises(ValueError, match="member 'evil'.*without unpickling"):
+        nn.load(objects)
+    stray = tmp_path / "stray.npz"
+    nn.save({"w": np.ones(2)}, stray)
+    with zipfile.ZipFile(stray, "a") as z:
+        z.writestr("notes.txt", b"not an array")
+    with pytest.raises(ValueError, match="member 'notes.txt'.*not a .npy array"):
+        nn.load(stray)

@@ -72,6 +72,9 @@ def test_nll_loss_matches_numpy():
                                / w[TARGET].sum())
     np.testing.assert_allclose(F.nll_loss(logp, TARGET, reduction="sum").data,
                                -logp[np.arange(5), TARGET].sum())
+    lp = ag.tensor(logp, requires_grad=True)
+    assert ag.gradcheck(lambda lp: F.nll_loss(lp, TARGET, weight=w), (lp,))
+    assert ag.gradcheck(lambda lp: F.nll_loss(lp, TARGET, reduction="none"), (lp,))
 
 
 @pytest.mark.parametrize("target, error, pattern", [

@@ -9,10 +9,14 @@ import nn
 
 
 def test_sequential_applies_in_order():
-    seq = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
-    x = ag.randn(4, 2, seed=2)
-    ref = seq[2](seq[1](seq[0](x)))
-    np.testing.assert_array_equal(seq(x).data, ref.data)
+    seq = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    x = ag.randn(4, 2, seed=2, dtype=np.float64)
+    w0, b0, w1, b1 = (p.data.astype(np.float64) for p in seq.parameters())
+    ref = np.tanh(x.data @ w0.T + b0) @ w1.T + b1                 # the formula, in NumPy
+    np.testing.assert_allclose(seq(x).data, ref, rtol=1e-12)
+    swapped = nn.Sequential(seq[2], seq[1], seq[0])                # order matters
+    with pytest.raises(ValueError, match="linear: input of shape"):
+        swapped(x)
 
 
 def test_sequential_indexing_len_iter_append():

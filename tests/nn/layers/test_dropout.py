@@ -46,3 +46,21 @@ def test_edge_probabilities():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         nn.Dropout(1.5)
     assert repr(nn.Dropout(0.3)) == "Dropout(p=0.3)"
+
+
+def test_gradcheck_with_a_fixed_mask():
+    # a fresh, identically seeded layer per call draws the same mask every time
+    x = ag.randn(4, 5, seed=0, dtype=np.float64, requires_grad=True)
+    assert ag.gradcheck(lambda x: nn.Dropout(0.4, seed=3)(x), (x,))
+
+
+def test_eval_mode_inside_a_model_is_deterministic_and_unscaled():
+    model = nn.MLP([3, 16, 2], dropout=0.5, seed=0)
+    x = ag.randn(8, 3, seed=1)
+    assert not np.array_equal(model(x).data, model(x).data)      # training: masks vary
+    model.eval()
+    a, b = model(x).data, model(x).data
+    assert np.array_equal(a, b)
+    ref = np.maximum(x.data @ model.layers[0].weight.data.T + model.layers[0].bias.data, 0)
+    ref = ref @ model.layers[3].weight.data.T + model.layers[3].bias.data
+    np.testing.assert_allclose(a, ref, rtol=1e-5, atol=1e-6)

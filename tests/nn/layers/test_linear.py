@@ -4,6 +4,7 @@ import pytest
 
 import autograd_core as ag
 import nn
+import nn.functional as F
 
 
 def test_forward_matches_numpy_and_shapes():
@@ -61,6 +62,24 @@ def test_gradcheck_input_weight_and_bias():
     lin = nn.Linear(3, 2, dtype=np.float64, seed=0)
     x = ag.randn(4, 3, seed=1, dtype=np.float64, requires_grad=True)
     assert ag.gradcheck(lambda x, w, b: lin(x), (x, lin.weight, lin.bias))
+
+
+@pytest.mark.parametrize("x_shape", [(4, 3), (2, 2, 3), (3,)])
+def test_second_order_gradients(x_shape):
+    # the backward takes an array-only fast path unless it is being recorded
+    lin = nn.Linear(3, 2, dtype=np.float64, seed=0)
+    x = ag.randn(*x_shape, seed=1, dtype=np.float64, requires_grad=True)
+    assert ag.gradcheck(lambda x, w, b: lin(x), (x, lin.weight, lin.bias))
+    assert ag.gradgradcheck(lambda x, w, b: ag.tanh(lin(x)), (x, lin.weight, lin.bias))
+    loss = (lin(x) ** 2).sum()
+    gw = ag.grad(lambda w: (F.linear(x, w, lin.bias) ** 2).sum())(lin.weight)
+    hess = ag.hessian(lambda w: (F.linear(x.detach(), w) ** 2).sum())(lin.weight)
+    xs = x.data.reshape(-1, 3)
+    # d2/dW2 of sum((x W^T)^2) = 2 * kron(I_out, X^T X)
+    np.testing.assert_allclose(hess.data.reshape(6, 6), 2 * np.kron(np.eye(2), xs.T @ xs),
+                               rtol=1e-10, atol=1e-12)
+    loss.backward()
+    np.testing.assert_allclose(lin.weight.grad.data, gw.data, rtol=1e-12)
 
 
 def test_wrong_input_width_is_a_clear_error():
