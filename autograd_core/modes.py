@@ -17,6 +17,11 @@ class _State(threading.local):
     anomaly = False
     scope = None
 
+    def __init__(self):
+        # Runs once in every thread that touches the state: per setting, a stack
+        # of the values that the ``with`` blocks entered so far replaced.
+        self.saved = {"grad_enabled": [], "anomaly": [], "scope": []}
+
 
 state = _State()
 
@@ -34,27 +39,15 @@ def current_scope():
 class _Mode:
     """A thread-local setting changed inside a ``with`` block, or around a decorated function.
 
-    Subclasses say which attribute of the per-thread state they set, and to what.
-    Previous values are kept on a per-thread stack, so one instance may be
-    entered again while it is active, and from several threads at once.
+    Subclasses set one attribute of the per-thread state in ``__enter__`` after
+    pushing its previous value, which ``__exit__`` restores. The same instance
+    may be entered again while active, and from several threads at once.
     """
 
     _attr = None
 
-    def _value(self):
-        raise NotImplementedError
-
-    def __enter__(self):
-        stacks = state.__dict__.setdefault("stacks", {})
-        stacks.setdefault(id(self), []).append(getattr(state, self._attr))
-        setattr(state, self._attr, self._value())
-        return self
-
     def __exit__(self, *exc):
-        stack = state.stacks[id(self)]
-        setattr(state, self._attr, stack.pop())
-        if not stack:
-            del state.stacks[id(self)]
+        setattr(state, self._attr, state.saved[self._attr].pop())
         return False
 
     def __call__(self, fn):
@@ -79,8 +72,11 @@ class _GradMode(_Mode):
             return self(fn)
         return self
 
-    def _value(self):
-        return self._enabled
+    def __enter__(self):
+        st = state
+        st.saved["grad_enabled"].append(st.grad_enabled)
+        st.grad_enabled = self._enabled
+        return self
 
 
 class no_grad(_GradMode):
@@ -110,8 +106,11 @@ class detect_anomaly(_Mode):
     def __init__(self, enabled=True):
         self.enabled = enabled
 
-    def _value(self):
-        return self.enabled
+    def __enter__(self):
+        st = state
+        st.saved["anomaly"].append(st.anomaly)
+        st.anomaly = self.enabled
+        return self
 
 
 class scope(_Mode):
@@ -128,6 +127,9 @@ class scope(_Mode):
             raise ValueError("scope name must be a non-empty string")
         self.name = name
 
-    def _value(self):
-        outer = state.scope
-        return self.name if outer is None else f"{outer}/{self.name}"
+    def __enter__(self):
+        st = state
+        outer = st.scope
+        st.saved["scope"].append(outer)
+        st.scope = self.name if outer is None else outer + "/" + self.name
+        return self
