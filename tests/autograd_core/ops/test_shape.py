@@ -325,3 +325,25 @@ def test_shape_ops_keep_float32():
         assert out.dtype == np.float32
     sum(o.sum() for o in outs).backward()
     assert x.grad.dtype == np.float32 and x.grad.shape == x.shape
+
+
+def test_astype_gradient_flows_back_in_the_input_dtype():
+    # float32 -> float64 -> loss: the gradient comes back as float32, same values.
+    x = ag.tensor(np.array([1.0, -2.0, 3.0], dtype=np.float32), requires_grad=True)
+    y = x.astype(np.float64)
+    assert y.dtype == np.float64 and y.grad_fn is not None
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+
+
+def test_astype_to_int_is_not_differentiable():
+    x = ag.tensor(np.array([1.7, -2.2]), requires_grad=True)
+    y = x.astype(np.int64)
+    assert y.dtype == np.int64 and not y.requires_grad and y.grad_fn is None
+    np.testing.assert_array_equal(y.data, [1, -2])
+
+
+def test_astype_gradgradcheck_float64():
+    x = ag.tensor(np.array([[0.5, -1.5], [2.0, 0.25]]), requires_grad=True)
+    assert ag.gradgradcheck(lambda t: t.astype(np.float64) ** 3, (x,))
