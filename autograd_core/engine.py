@@ -19,6 +19,7 @@ from .tensor import Tensor, _new_tensor
 __all__ = ["run_backward", "observers"]
 
 _state = modes.state
+_ndarray = np.ndarray
 
 # Callables ``fn(key, grad)`` told the total gradient of every node (the
 # gradient of its output) and every leaf as the walk reaches it. Empty by
@@ -183,7 +184,10 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
             if e is None:
                 continue
             if gi is not None:
-                if (gi.__class__ is not Tensor or gi.data.shape != e.shape
+                cls = gi.__class__
+                if cls is _ndarray and gi.shape == e.shape and gi.dtype == e.dtype:
+                    gi = _new_tensor(gi)    # a backward that computed on arrays
+                elif (cls is not Tensor or gi.data.shape != e.shape
                         or gi.data.dtype != e.dtype):
                     gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
                 if anomaly:

@@ -59,6 +59,19 @@ def median_time(fn, repeats, warmup=1, setup=None):
     return statistics.median(times)
 
 
+def interleaved_ms(steps, repeats, warmup=3):
+    """Median milliseconds per call of each step (None stays None), timed in rounds."""
+    live = {k: f for k, f in steps.items() if f is not None}
+    times = {k: [] for k in live}
+    for i in range(warmup + repeats):
+        for k, f in live.items():
+            t0 = time.perf_counter()
+            f()
+            if i >= warmup:
+                times[k].append(time.perf_counter() - t0)
+    return {k: (1e3 * statistics.median(times[k]) if k in live else None) for k in steps}
+
+
 # --- a. per-op overhead --------------------------------------------------------
 def chain_engine(_):
     x0 = ag.tensor(np.array(0.3, dtype=np.float32), requires_grad=True)
@@ -157,7 +170,7 @@ def long_torch_forward():
 
 def main():
     args = ARGS
-    reps_a, reps_b, reps_c = (2, 5, 1) if args.quick else (5, 20, 3)
+    reps_a, reps_b, reps_c = (2, 10, 1) if args.quick else (5, 100, 3)
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"torch {torch.__version__ + f' ({torch.get_num_threads()} threads)' if torch else 'not installed'}, "
@@ -191,6 +204,8 @@ def main():
     X, y = ref.mlp_batch()
     _, ref_grads = ref.mlp_loss_and_grads(np_params0, X, y)
 
+    # The three steps run interleaved, round after round, so that a slow spell
+    # of the machine hits all of them alike and the ratios stay meaningful.
     def engine_b():
         params = mlp_engine_setup(np_params0)
         Xt = ag.tensor(X)               # made once, as torch.from_numpy below
@@ -198,7 +213,7 @@ def main():
         print(f"  engine gradients agree with reference: "
               f"{grads_agree([p.grad.data for p in params], ref_grads)}")
         params = mlp_engine_setup(np_params0)
-        return 1e3 * median_time(lambda _: mlp_engine_step(params, Xt, y), reps_b, warmup=3)
+        return lambda: mlp_engine_step(params, Xt, y)
 
     def torch_b():
         params = mlp_torch_setup(np_params0)
@@ -207,15 +222,15 @@ def main():
         print(f"  torch gradients agree with reference: "
               f"{grads_agree([p.grad.numpy() for p in params], ref_grads)}")
         params = mlp_torch_setup(np_params0)
-        return 1e3 * median_time(lambda _: mlp_torch_step(params, Xt, yt), reps_b, warmup=3)
+        return lambda: mlp_torch_step(params, Xt, yt)
 
     def numpy_b():
         params = [p.copy() for p in np_params0]
-        return 1e3 * median_time(lambda _: ref.mlp_sgd_step(params, X, y), reps_b, warmup=3)
+        return lambda: ref.mlp_sgd_step(params, X, y)
 
-    rows.append(("b. MLP SGD step", "ms/step", {
-        "engine": measure("engine", engine_b), "numpy": measure("numpy", numpy_b),
-        "torch": measure("torch", torch_b)}))
+    steps = {"engine": measure("engine", engine_b), "numpy": measure("numpy", numpy_b),
+             "torch": measure("torch", torch_b)}
+    rows.append(("b. MLP SGD step", "ms/step", interleaved_ms(steps, reps_b)))
 
     # c. (the forward is built untimed in setup; only backward is timed)
     print(f"c. backward through a {N_LONG}-op chain ...")

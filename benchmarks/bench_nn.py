@@ -29,7 +29,7 @@ parser.add_argument("--quick", action="store_true", help="fewer repeats")
 parser.add_argument("--threads", type=int, help="BLAS/OpenMP/torch threads (default: "
                     "the libraries' own); 1 gives steadier numbers on a busy machine")
 parser.add_argument("--repeats", type=int, help="timed steps per implementation "
-                    "(default 50, or 10 with --quick)")
+                    "(default 100, or 10 with --quick)")
 ARGS = parser.parse_args() if __name__ == "__main__" else parser.parse_args([])
 if ARGS.threads:  # must be set before NumPy loads its BLAS
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -56,16 +56,20 @@ except ImportError:
 SIZES, BATCH, LR = (784, 256, 256, 10), 128, 0.01
 
 
-def median_time(step, repeats, warmup=3):
-    """Median seconds of step() over `repeats` calls after `warmup` untimed ones."""
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def interleaved_medians(steps, repeats, warmup=3):
+    """Median seconds per call of each step, timed in rounds of one call each.
+
+    Interleaving makes a slow spell of the machine hit every implementation
+    alike, so the ratios stay meaningful on a busy machine.
+    """
+    times = {name: [] for name in steps}
+    for i in range(warmup + repeats):
+        for name, step in steps.items():
+            t0 = time.perf_counter()
+            step()
+            if i >= warmup:
+                times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def grads_agree(grads, ref_grads):
@@ -137,19 +141,19 @@ def torch_step(model, opt, X, y):
 
 
 def main():
-    repeats = ARGS.repeats or (10 if ARGS.quick else 50)
+    repeats = ARGS.repeats or (10 if ARGS.quick else 100)
     torch_info = (f"{torch.__version__} ({torch.get_num_threads()} threads)" if torch
                   else "not installed")
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"torch {torch_info}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs, threads {ARGS.threads or 'default'}, "
-          f"median of {repeats} steps after 3 warm-up steps")
+          f"median of {repeats} interleaved steps after 3 warm-up rounds")
     print(f"MLP {'-'.join(map(str, SIZES))}, float32, batch {BATCH}, SGD lr {LR}")
     np_params0 = ref.mlp_init(SIZES, seed=0)
     X, y = ref.mlp_batch(BATCH, SIZES[0], SIZES[-1], seed=1)
     _, ref_grads = ref.mlp_loss_and_grads(np_params0, X, y)
     Xt, yt = ag.tensor(X), ag.tensor(y)
-    results = {}
+    steps = {}
 
     # nn: check the gradients once, then time
     model = build_nn(np_params0)
@@ -161,23 +165,21 @@ def main():
     print(f"  nn gradients agree with reference: {grads_agree(grads, ref_grads)}")
     model = build_nn(np_params0)
     opt = optim.SGD(model.parameters(), lr=LR)
-    results["nn (Linear + F.cross_entropy + optim.SGD)"] = median_time(
-        lambda: nn_step(model, opt, Xt, yt), repeats)
+    steps["nn (Linear + F.cross_entropy + optim.SGD)"] = lambda: nn_step(model, opt, Xt, yt)
 
     params = [ag.tensor(p.copy(), requires_grad=True) for p in np_params0]
-    results["autograd_core ops, by hand"] = median_time(
-        lambda: engine_step(params, Xt, y), repeats)
+    steps["autograd_core ops, by hand"] = lambda: engine_step(params, Xt, y)
 
     np_params = [p.copy() for p in np_params0]
-    results["numpy reference (mlp_sgd_step)"] = median_time(
-        lambda: ref.mlp_sgd_step(np_params, X, y, lr=LR), repeats)
+    steps["numpy reference (mlp_sgd_step)"] = lambda: ref.mlp_sgd_step(np_params, X, y, lr=LR)
 
     if torch is not None:
         tmodel = build_torch(np_params0)
         topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
         Xtt, ytt = torch.from_numpy(X), torch.from_numpy(y)
-        results["torch.nn + torch.optim.SGD"] = median_time(
-            lambda: torch_step(tmodel, topt, Xtt, ytt), repeats)
+        steps["torch.nn + torch.optim.SGD"] = lambda: torch_step(tmodel, topt, Xtt, ytt)
+
+    results = interleaved_medians(steps, repeats)
 
     base = results["numpy reference (mlp_sgd_step)"]
     print()
