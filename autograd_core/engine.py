@@ -34,7 +34,9 @@ def _as_grad_tensor(g, like, where):
         g = _new_tensor(np.asarray(g))
     if g.shape != like.shape:
         try:
-            g = sum_to(g, like.shape)
+            # Unrecorded (no create_graph), the sum runs on the bare array.
+            g = sum_to(g, like.shape) if _state.grad_enabled else _new_tensor(
+                np.asarray(sum_to(g.data, like.shape)))
         except ValueError:
             raise RuntimeError(f"{where} returned a gradient of shape {g.shape} for an "
                                f"input of shape {like.shape}") from None

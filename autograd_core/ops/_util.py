@@ -1,6 +1,7 @@
 """Small helpers shared by the op modules."""
 import numpy as np
 
+from ..modes import state as _state
 from ..tensor import Tensor, _new_tensor
 
 
@@ -38,3 +39,17 @@ def normalize_axis(axis, ndim, op):
 def keepdims_shape(shape, axes):
     """``shape`` with the reduced ``axes`` set to 1 (the keepdims shape)."""
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def operands(*values):
+    """The values a backward computes with: Tensors when the backward is recorded.
+
+    Under ``create_graph`` the backward must build a graph, so it gets Tensors;
+    otherwise it gets the bare arrays. ndarrays and Tensors share the operators
+    such backwards use (``@ * + - reshape swapaxes sum``), so one formula serves
+    both, and an unrecorded backward (every training step) skips the Tensor
+    bookkeeping of each intermediate result.
+    """
+    if _state.grad_enabled:
+        return tuple(as_tensor(v) for v in values)
+    return tuple(v.data if isinstance(v, Tensor) else np.asarray(v) for v in values)

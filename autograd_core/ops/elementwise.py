@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..function import Primitive
-from ._util import as_tensor, raw
+from ._util import as_tensor, operands, raw
 
 __all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
            "abs", "erf", "gelu", "softplus", "clip", "maximum", "minimum", "where"]
@@ -179,6 +179,7 @@ class Relu(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        g, = operands(g)                # arrays unless the backward is recorded
         mask, = ctx.saved_tensors
         return (g * mask,)
 

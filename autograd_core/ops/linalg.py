@@ -3,13 +3,14 @@
 ``matmul`` follows NumPy: 1-D operands are promoted to a row (left) or a
 column (right) and the added axis removed again, and leading batch axes
 broadcast. The backward is written for the promoted 2-D (batched) case:
-dA = g @ B^T, dB = A^T @ g; the engine sums broadcast batch axes away.
+dA = g @ B^T, dB = A^T @ g; the engine sums broadcast batch axes away. It is
+one formula for Tensors (recorded, for higher order) and bare arrays (see
+``_util.operands``).
 """
 import numpy as np
 
 from ..function import Primitive
-from ._util import as_tensor, raw
-from .shape import Transpose
+from ._util import as_tensor, operands, raw
 
 __all__ = ["matmul", "dot"]
 METHODS = ["matmul", "dot"]
@@ -27,34 +28,27 @@ class Matmul(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        a, b = as_tensor(a), as_tensor(b)
+        g, a, b = operands(g, *ctx.saved_tensors)
         if a.ndim == 1 and b.ndim == 1:          # inner product: g is 0-d
             return (g * b if ctx.next[0] is not None else None,
                     g * a if ctx.next[1] is not None else None)
+        # Promote 1-D operands to matrices (and g with them), as the forward did.
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
         if a.ndim == 1:
-            g = g.expand_dims(-2)
+            g = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
         if b.ndim == 1:
-            g = g.expand_dims(-1)
+            g = g.reshape(g.shape + (1,))
         ga = gb = None
         if ctx.next[0] is not None:
-            ga = g @ _swap_last(b2)
+            ga = g @ b2.swapaxes(-1, -2)
             if a.ndim == 1:
                 ga = ga.reshape(ga.shape[:-2] + (ga.shape[-1],))
         if ctx.next[1] is not None:
-            gb = _swap_last(a2) @ g
+            gb = a2.swapaxes(-1, -2) @ g
             if b.ndim == 1:
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb
-
-
-def _swap_last(t):
-    """Exchange the last two axes (the matrix transpose of a batch of matrices)."""
-    perm = list(range(t.ndim))
-    perm[-1], perm[-2] = perm[-2], perm[-1]
-    return Transpose.apply(t, tuple(perm))
 
 
 def matmul(a, b):

@@ -7,7 +7,6 @@ import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, normalize_axis, raw
-from .reduction import Sum
 
 __all__ = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
            "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to"]
@@ -114,8 +113,9 @@ class Cast(Primitive):
 def sum_to(grad, shape):
     """Sum ``grad`` over the axes along which a tensor of ``shape`` was broadcast.
 
-    The inverse of broadcasting for gradients, made of ``sum`` and ``reshape``
-    so it is differentiable. ``shape`` must broadcast to ``grad.shape``.
+    The inverse of broadcasting for gradients, made of ``sum`` and ``reshape``,
+    so it is differentiable; it works on bare arrays as well. ``shape`` must
+    broadcast to ``grad.shape``.
     """
     gshape = grad.shape
     if gshape == shape:
@@ -126,7 +126,7 @@ def sum_to(grad, shape):
                          f"shape {shape}")
     axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
                                       if s == 1 and gshape[lead + i] != 1)
-    out = Sum.apply(grad, axes, False) if axes else grad
+    out = grad.sum(axis=axes) if axes else grad
     return out.reshape(shape) if out.shape != shape else out
 
 
