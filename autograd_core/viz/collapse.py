@@ -15,6 +15,7 @@ shrunk, keeping as much detail as fits:
 
 Every step taken is described in ``Layout.notes``, which the drawing shows.
 """
+import numbers
 from collections import Counter, defaultdict, deque
 
 __all__ = ["Box", "Layout", "layout"]
@@ -63,6 +64,9 @@ def layout(g, depth=None, max_nodes=300, compact=None):
     When it must shrink the drawing, it keeps as much as fits: the deepest
     scope depth first, tensors drawn apart from their ops if possible.
     """
+    if depth is not None and (not isinstance(depth, numbers.Integral) or depth < 0):
+        raise ValueError(f"depth= must be an int >= 0 (0: one box per top-level scope), "
+                         f"got {depth!r}")
     lay = Layout()
     limit = max_nodes if max_nodes else None
     folds = [bool(compact)] if compact is not None else [False, True]

@@ -174,20 +174,7 @@ def build(g, *, depth=None, max_nodes=300, compact=None, scale=None, steps=True,
                 seen.add(path)
                 children[path[:-1]].append(path)
     cluster_ids = {}
-
-    def emit(graph, path):
-        for box in by_cluster.get(path, ()):
-            graph.node(box.id, **ctx.node_attrs(box))
-        for child in children.get(path, ()):
-            cid = cluster_ids[child] = f"s{len(cluster_ids)}"
-            with graph.subgraph(name=f"cluster_{cid}") as sub:
-                sub.attr(label=f"<<B>{style.esc(child[-1])}</B>>", id=cid,
-                         tooltip="scope " + "/".join(child), labeljust="l",
-                         labelloc="t", fontsize="12", fontcolor="#3a3f63",
-                         style="rounded,filled", color=style.CLUSTER_BORDER,
-                         fillcolor=style.CLUSTER_FILLS[(len(child) - 1) % 2])
-                emit(sub, child)
-    emit(dot, ())
+    _emit(dot, (), by_cluster, children, ctx, cluster_ids)
 
     lay.edge_ids = {}
     spine = _spine(lay)
@@ -213,6 +200,26 @@ def build(g, *, depth=None, max_nodes=300, compact=None, scale=None, steps=True,
     dot.cluster_ids = cluster_ids
     dot.scale = sc
     return dot, lay
+
+
+def _emit(graph, path, by_cluster, children, ctx, cluster_ids):
+    """The boxes of scope ``path`` and, as nested clusters, its sub-scopes.
+
+    A module-level function, not a closure calling itself: such a closure is a
+    reference cycle, and through ``ctx`` it would keep the whole graph (and
+    every array its nodes saved) alive until the garbage collector ran.
+    """
+    for box in by_cluster.get(path, ()):
+        graph.node(box.id, **ctx.node_attrs(box))
+    for child in children.get(path, ()):
+        cid = cluster_ids[child] = f"s{len(cluster_ids)}"
+        with graph.subgraph(name=f"cluster_{cid}") as sub:
+            sub.attr(label=f"<<B>{style.esc(style.short(child[-1]))}</B>>", id=cid,
+                     tooltip=style.tip("scope " + "/".join(child)), labeljust="l",
+                     labelloc="t", fontsize="12", fontcolor="#3a3f63",
+                     style="rounded,filled", color=style.CLUSTER_BORDER,
+                     fillcolor=style.CLUSTER_FILLS[(len(child) - 1) % 2])
+            _emit(sub, child, by_cluster, children, ctx, cluster_ids)
 
 
 def _spine(lay):

@@ -11,7 +11,7 @@ import math
 from collections import Counter
 
 from . import style
-from .style import esc
+from .style import esc, plural, short, tip
 
 __all__ = ["Context", "legend"]
 
@@ -41,13 +41,9 @@ def _table(rows):
             + "".join(rows) + "</TABLE>>")
 
 
-def _plural(n, word):
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def _op_summary(names, most=3):
     c = Counter(names)
-    top = [f"{n} ×{k:,}" if k > 1 else n for n, k in c.most_common(most)]
+    top = [f"{short(n, 24)} ×{k:,}" if k > 1 else short(n, 24) for n, k in c.most_common(most)]
     return ", ".join(top) + (", …" if len(c) > most else "")
 
 
@@ -85,7 +81,7 @@ class Context:
         rows = []
         if title:
             if e.name is not None:
-                rows.append(_row(e.name, bold=True))
+                rows.append(_row(short(e.name), bold=True))
             elif e.output:
                 rows.append(_row("output", bold=True))
             elif e.kind == "leaf":
@@ -121,7 +117,7 @@ class Context:
         elif kind == "op":
             self.kinds.add("op")
             op = els[0]
-            rows = [_row(op.name, bold=True)]
+            rows = [_row(short(op.name), bold=True)]
             if len(els) > 1:                    # its output tensor folded in
                 rows += self._tensor_rows(els[1], title=els[1].name is not None)
             rows.append(self._step_row(op.step))
@@ -133,11 +129,11 @@ class Context:
             attrs.update(shape="box3d", fillcolor=style.FILL["group"], color=colour,
                          margin="0.14,0.07",
                          penwidth="2" if colour != "#555555" else "1",
-                         tooltip="scope " + "/".join(box.title) + " (collapsed)")
+                         tooltip=tip("scope " + "/".join(box.title) + " (collapsed)"))
         elif kind == "chain":
             self.kinds.add("chain")
             ops = [e.name for e in els if e.kind == "op"]
-            rows = [_row(f"chain of {_plural(len(ops), 'op')}", bold=True),
+            rows = [_row(f"chain of {plural(len(ops), 'op')}", bold=True),
                     _row(_op_summary(ops), 9, "#555555")]
             span = _span(e.step for e in els)
             rows.append(_row(span, 9, style.STEP, bold=True) if span and self.steps else None)
@@ -146,8 +142,8 @@ class Context:
                          tooltip=f"{len(ops)} ops merged into one box")
         else:                                   # "more"
             n_ops = sum(1 for e in els if e.kind == "op")
-            rows = [_row(f"… {_plural(n_ops, 'op')} more", bold=True),
-                    _row(f"and {_plural(len(els) - n_ops, 'tensor')}", 9, "#555555"),
+            rows = [_row(f"… {plural(n_ops, 'op')} more", bold=True),
+                    _row(f"and {plural(len(els) - n_ops, 'tensor')}", 9, "#555555"),
                     _row("not drawn (max_nodes)", 9, "#555555", italic=True)]
             attrs.update(shape="note", fillcolor=style.FILL["more"], color="#999999")
         attrs["label"] = _table([r for r in rows if r])
@@ -156,13 +152,12 @@ class Context:
     def _group_rows(self, box, els):
         ops = [e.name for e in els if e.kind == "op"]
         leaves = [e for e in els if e.kind == "leaf"]
-        rows = [_row(box.title[-1], bold=True),
-                _row(f"{_plural(len(ops), 'op')}: {_op_summary(ops)}", 9, "#555555")]
+        rows = [_row(short(box.title[-1]), bold=True),
+                _row(f"{plural(len(ops), 'op')}: {_op_summary(ops)}", 9, "#555555")]
         if leaves:
             n = sum(math.prod(e.shape) for e in leaves)
             word = "param" if all(e.param for e in leaves) else "leaf"
-            rows.append(_row(f"{_plural(len(leaves), word).replace('leafs', 'leaves')}"
-                             f" ({n:,} values)", 9, "#555555"))
+            rows.append(_row(f"{plural(len(leaves), word)} ({n:,} values)", 9, "#555555"))
         outs = {}
         for (a, b), cs in self.lay.edges.items():
             if a == box.id:
@@ -193,12 +188,12 @@ class Context:
             text += f"; gradient norm {t.norm:.6g}"
         if e.step is not None:
             text += f"; backward step {e.step}"
-        return text
+        return tip(text)
 
     # -- edges -----------------------------------------------------------------
     def edge_attrs(self, carriers):
         g = self.g
-        els = [g.elems[c] for c in carriers]
+        els = [g.elems[c] for c in dict.fromkeys(carriers)]    # x * x: x once
         norms = [e.norm for e in els if e.norm is not None]
         attrs = {}
         what = (style.shape_text(els[0].shape, els[0].dtype) if len(els) == 1
@@ -234,12 +229,11 @@ def legend(ctx, title, notes, counts, show_legend, has_grads):
     rows = []
     if title:
         rows.append(wide(f"<B>{esc(title)}</B>", 14, "#000000"))
-    summary = (f"{_plural(counts['ops'], 'op')}, {_plural(counts['leaves'], 'leaf')}"
-               .replace("leafs", "leaves"))
+    summary = f"{plural(counts['ops'], 'op')}, {plural(counts['leaves'], 'leaf')}"
     if counts["steps"]:
-        summary += f"; backward pass: {_plural(counts['steps'], 'step')}"
+        summary += f"; backward pass: {plural(counts['steps'], 'step')}"
     if counts["boxes"] < counts["ops"] + counts["tensors"] + counts["leaves"]:
-        summary += f"; drawn as {_plural(counts['boxes'], 'box')}".replace("boxs", "boxes")
+        summary += f"; drawn as {plural(counts['boxes'], 'box')}"
     rows.append(wide(esc(summary)))
     for note in notes:
         rows.append(wide(esc(f"Large graph: {note}."), colour="#a33a00"))

@@ -64,6 +64,9 @@ def backward_html(root, path=None, *, gradient=None, retain_graph=False, recordi
     ``max_nodes``, ``compact``, ``scale``, ``rankdir``) are those of
     ``draw_graph``. Needs Graphviz's ``dot`` (``GraphvizNotFound`` otherwise).
     """
+    if "gradients" in draw_options:
+        raise TypeError("backward_html records the backward pass itself; to show one "
+                        "already recorded, pass recording=, not gradients=")
     if recording is None:
         g = walk(root, recording=None, names=names, values=values)
         with record_backward(values=values) as recording:
@@ -168,8 +171,9 @@ def _render(title, svg, data):
     # cannot end the <script> element (nor start a comment) early.
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     c = data["counts"]
-    summary = (f"{c['ops']:,} ops, {c['leaves']:,} leaves, {c['steps']:,} backward steps"
-               + (f"; drawn as {c['boxes']:,} boxes" if data["notes"] else ""))
+    summary = (f"{style.plural(c['ops'], 'op')}, {style.plural(c['leaves'], 'leaf')}, "
+               f"{style.plural(c['steps'], 'backward step')}"
+               + (f"; drawn as {style.plural(c['boxes'], 'box')}" if data["notes"] else ""))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

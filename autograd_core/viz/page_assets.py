@@ -14,7 +14,7 @@ CSS = r"""
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;
   margin:0;color:#222;background:#fafafa}
 header{padding:12px 20px 2px}
-h1{font-size:20px;margin:0}
+h1{font-size:20px;margin:0;overflow-wrap:anywhere}
 h2{font-size:14px;margin:14px 0 6px}
 .sub{color:#555;margin:4px 0 0;max-width:75em}
 .controls{position:sticky;top:0;z-index:2;background:#fafafa;padding:8px 20px;
@@ -31,13 +31,13 @@ main{display:flex;gap:16px;padding:12px 20px;align-items:flex-start}
 .graph.fitted svg{max-width:100%;height:auto}
 aside{flex:0 0 360px;max-height:calc(100vh - 130px);overflow:auto}
 .now{background:#fff;border:1px solid #e3e3e3;border-left:4px solid #ff8c00;
-  border-radius:6px;padding:10px 12px;min-height:7em}
+  border-radius:6px;padding:10px 12px;min-height:7em;overflow-wrap:anywhere}
 .now .step{font-weight:600;color:#b35900;margin:0 0 4px}
 .now p{margin:0 0 6px}
 .scope,.shape{color:#666;font-size:12.5px}
 code{font-size:12.5px;background:#f3f3f3;padding:0 3px;border-radius:3px}
 .known table{border-collapse:collapse;width:100%;font-size:12.5px;background:#fff}
-th,td{text-align:left;padding:2px 6px;border-bottom:1px solid #eee}
+th,td{text-align:left;padding:2px 6px;border-bottom:1px solid #eee;overflow-wrap:anywhere}
 th{color:#555;font-weight:600}
 tr.new{background:#fff1d6}
 tr[data-step]{cursor:pointer}
@@ -69,10 +69,13 @@ SCRIPT = r"""
   var now = document.getElementById("now");
   var rowsEl = document.getElementById("rows");
   var playBtn = document.getElementById("play");
-  var cur = 0, timer = null;
+  var cur = 0, timer = null, hashTimer = null;
   // A gradient's first line starts with "grad " ("grad [..]", "grad norm .."); its further lines
-  // (a matrix, row by row) follow in the same colour (see labels.py).
-  var isGrad = function (t) { return /^grad\s/.test(t.textContent.trim()); };
+  // (a matrix, row by row) follow in the same colour (see labels.py). Names are bold: a
+  // tensor named "grad x" is not a gradient.
+  var isGrad = function (t) {
+    return t.getAttribute("font-weight") !== "bold" && /^grad\s/.test(t.textContent.trim());
+  };
   function gradTexts(el) {
     var out = [], colour = null;
     el.querySelectorAll("text").forEach(function (t) {
@@ -151,7 +154,13 @@ SCRIPT = r"""
       rowsEl.appendChild(tr);
     }
     if (box && boxes[box]) reveal(boxes[box].el);
-    try { history.replaceState(null, "", "#step=" + cur); } catch (err) { /* srcdoc */ }
+    // The step goes into the address once stepping pauses: browsers throttle (and
+    // complain about) more than a few replaceState calls a second, as when an arrow
+    // key is held down.
+    clearTimeout(hashTimer);
+    hashTimer = setTimeout(function () {
+      try { history.replaceState(null, "", "#step=" + cur); } catch (err) { /* srcdoc */ }
+    }, 300);
   }
 
   // Scroll the drawing (not the page) so that the current box is in view.

@@ -9,6 +9,7 @@ really shrinks (or explodes) on its way spreads over the whole palette.
 """
 import html
 import math
+import re
 
 import numpy as np
 
@@ -43,9 +44,10 @@ class GradScale:
     def __init__(self, norms, fixed=None):
         nbins = len(PALETTE)
         if fixed is not None:
-            lo, hi = (math.log10(float(v)) for v in fixed)
-            if not hi > lo:
-                raise ValueError(f"scale=(low, high) needs 0 < low < high, got {fixed}")
+            low, high = (float(v) for v in fixed)
+            if not 0 < low < high < math.inf:
+                raise ValueError(f"scale=(low, high) needs 0 < low < high < inf, got {fixed}")
+            lo, hi = math.log10(low), math.log10(high)
             self.step = (hi - lo) / nbins
             self.lo = lo
         else:
@@ -131,16 +133,7 @@ def num(x, digits=4):
 
 def norm_text(x):
     """A gradient norm in 2 significant digits (1.2e-5, 0.34, 12)."""
-    if x is None:
-        return "?"
-    x = float(x)
-    if x == 0 or not math.isfinite(x):
-        return num(x)
-    s = f"{x:.2g}"
-    if "e" in s:
-        m, e = s.split("e")
-        s = f"{m}e{int(e)}"
-    return s
+    return "?" if x is None else num(x, 2)
 
 
 def array_text(a):
@@ -169,11 +162,58 @@ def array_lines(a):
             + [" " + rows[-1] + "]"])
 
 
+_PLURALS = {"leaf": "leaves", "box": "boxes"}
+
+
+def plural(n, word):
+    """``1 op``, ``2 ops``, ``3 leaves`` (the last word of ``word`` is the one made plural)."""
+    if n == 1:
+        return f"{n:,} {word}"
+    head, _, last = word.rpartition(" ")
+    last = _PLURALS.get(last, last + "s")
+    return f"{n:,} {head + ' ' if head else ''}{last}"
+
+
 def shape_text(shape, dtype):
     dims = "×".join(str(d) for d in shape) if len(shape) else "scalar"
     return f"{dims} {np.dtype(dtype).name}"
 
 
+# Characters XML 1.0 does not allow (C0 controls but tab and newlines, lone
+# surrogates, U+FFFE/U+FFFF): in a label, dot refuses the whole graph; in a
+# tooltip, they make the SVG unreadable as XML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_NAME = 48           # longer names are shortened in labels (in full in tooltips)
+
+
+def printable(s):
+    """``str(s)`` with characters XML cannot hold written as escapes (``\\x1b``)."""
+    s = str(s)
+    return _NOT_XML.sub(lambda m: ascii(m.group())[1:-1], s) if _NOT_XML.search(s) else s
+
+
+def short(s, most=MAX_NAME):
+    """``s`` cut in the middle with an ellipsis when longer than ``most`` characters."""
+    s = str(s)
+    if len(s) <= most:
+        return s
+    head = (most - 1) // 2 + (most - 1) % 2
+    return s[:head] + "…" + s[len(s) - (most - 1 - head):]
+
+
+# Graphviz reads backslashes in labels and tooltips as escapes (\\N: the node's
+# id, \\\\: one backslash, and a final one swallows a tooltip's closing quote),
+# each version and each kind of object a little differently. In labels a word
+# joiner (U+2060, invisible) after each backslash makes it a plain character;
+# tooltips drop even that backslash, so they show a look-alike (U+2216).
+_BACKSLASH = "\\\u2060"
+
+
 def esc(s):
     """Escape text for a Graphviz HTML-like label."""
-    return html.escape(str(s), quote=True)
+    return html.escape(printable(s), quote=True).replace("\\", _BACKSLASH)
+
+
+def tip(s):
+    """Text for a tooltip (the ``graphviz`` package escapes the quotes)."""
+    return printable(s).replace("\\", "\u2216")

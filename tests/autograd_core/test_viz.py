@@ -647,3 +647,185 @@ def test_demo_writes_the_graph_and_the_backward_page(tmp_path):
     assert 'id="slider"' in page.read_text()
     assert "grad -1.5" in html.unescape(neuron_svg.read_text())   # dL/dx1, as by hand
     assert "layer11" in deep.read_text()
+
+
+# --------------------------------------------------------------------------- #
+# Unusual graphs, names and arguments
+# --------------------------------------------------------------------------- #
+
+class Twice(ag.Function):
+    """A custom op: 2a + b; saves a non-tensor and sends no gradient to ``k``."""
+
+    @staticmethod
+    def forward(ctx, a, k, b):
+        ctx.save_for_backward(a, k, "note", None)
+        return a.data * 2 + b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2, None, g
+
+
+def unusual_graphs():
+    """(name, root) pairs of graphs that are easy to get wrong."""
+    out = [("leaf root", ag.tensor(3.0, requires_grad=True, name="x"))]
+    s = ag.tensor(2.0, requires_grad=True)
+    out.append(("0-d", s * s))                                   # one input used twice
+    e = ag.tensor(np.zeros((0, 3)), requires_grad=True)
+    out.append(("empty", (e * 2).sum()))
+    v = ag.tensor([1.0, 2.0], requires_grad=True)
+    out.append(("int and bool constants",
+                ((v * ag.tensor([1, 2])) + ag.tensor([True, False])).sum()))
+    d = ag.tensor(2.0, requires_grad=True)
+    h = d * 3
+    out.append(("diamond", h * h + h.exp()))
+    c = ag.tensor([1.0, 2.0], requires_grad=True)
+    out.append(("custom Function", Twice.apply(c * 1, 3, c.tanh()).sum()))
+    return out
+
+
+@needs_dot
+@pytest.mark.parametrize("case", range(6))
+def test_unusual_graphs_draw_and_step_through(case):
+    name, root = unusual_graphs()[case]
+    d = viz.draw_graph(root)
+    Svg(d)                                               # valid SVG
+    with viz.record_backward() as rec:
+        root.backward(retain_graph=True)
+    with viz.record_backward() as rec2:                  # a second pass, retain_graph
+        root.backward(retain_graph=True)
+    for r in (rec, rec2):
+        d = viz.draw_graph(root, gradients=r)
+        svg = Svg(d)
+        assert d.counts["steps"] == len(r) > 0, name
+        assert sorted(int(t.split()[1]) for t in svg.all_texts()
+                      if re.fullmatch(r"step \d+", t)) == list(range(1, len(r) + 1))
+    page = viz.backward_html(root, retain_graph=True)
+    data = page_data(page.html)
+    assert page.steps == len(rec) and all(s is not None for s in data["steps"]), name
+
+
+def test_drawings_and_pages_keep_no_graph_alive():
+    # A graph dies by reference counting (the engine makes no cycles); a drawing
+    # must not add one (it would keep every saved array until the collector ran).
+    gc.collect()
+    gc.disable()
+    try:
+        for draw in (lambda t: viz.draw_graph(t).source,
+                     lambda t: viz.draw_graph(t, depth=0).source,
+                     lambda t: viz.backward_html(t) if shutil.which("dot") else None):
+            loss, params = mlp()
+            refs = [weakref.ref(loss.grad_fn)] + [weakref.ref(p) for p in params]
+            with viz.record_backward() as rec:
+                draw(loss)
+            del loss, params
+            assert all(r() is None for r in refs)
+            assert len(rec) == 0
+    finally:
+        gc.enable()
+
+
+@needs_dot
+def test_names_with_backslashes_control_characters_and_long_names():
+    long = "a_very_long_parameter_name_" * 6
+    with ag.scope('odd"<scope>&\\N\\'):
+        w = ag.tensor(1.0, requires_grad=True, name='w"\\\x01\x1b')
+        y = w * ag.tensor(2.0, requires_grad=True, name=long)
+    with ag.scope("s\x02"):
+        y = y.exp()
+    d = viz.draw_graph(y)
+    svg = Svg(d)                                         # dot accepted it, and the SVG is XML
+    # Backslashes are not escapes (\N would be the node's id): an invisible word
+    # joiner follows each one in labels, and tooltips show a look-alike.
+    texts = [t.replace("\u2060", "") for t in svg.all_texts()]
+    assert 'odd"<scope>&\\N\\' in texts and "s\\x02" in texts
+    assert 'w"\\\\x01\\x1b' in texts
+    shown = next(t for t in texts if t.startswith("a_very"))
+    assert "…" in shown and len(shown) == style.MAX_NAME
+    tips = [svg.tooltip(n) for n in svg.nodes.values()]
+    assert any(long in t for t in tips)                  # in full in the tooltip
+    assert any('w"∖∖x01∖x1b in odd"<scope>&∖N∖: scalar float32' == t for t in tips)
+    assert 'scope odd"<scope>&∖N∖' in [svg.tooltip(c) for c in svg.clusters.values()]
+
+
+def test_bad_depth_scale_and_backward_html_arguments():
+    o, _ = neuron()
+    for depth in (-1, 1.5):
+        with pytest.raises(ValueError, match="depth"):
+            viz.draw_graph(o, depth=depth)
+    assert viz.draw_graph(o, depth=np.int64(0)).counts["boxes"] == 9
+    for scale in ((0, 1), (1e-3, float("inf")), (float("nan"), 1)):
+        with pytest.raises(ValueError, match="0 < low < high"):
+            viz.draw_graph(o, scale=scale)
+    with pytest.raises(TypeError, match="recording="):
+        viz.backward_html(o, gradients=None)
+
+
+def test_counts_are_spelled_right():
+    assert style.plural(1, "leaf") == "1 leaf" and style.plural(2, "leaf") == "2 leaves"
+    assert style.plural(2, "box") == "2 boxes" and style.plural(1_000, "op") == "1,000 ops"
+    assert style.plural(3, "backward step") == "3 backward steps"
+    assert style.norm_text(0.123456) == "0.12" and style.norm_text(1.5e-7) == "1.5e-7"
+    assert style.norm_text(None) == "?" and style.norm_text(float("nan")) == "nan"
+
+
+@needs_dot
+def test_page_summary_and_an_input_used_twice():
+    x = ag.tensor(2.0, requires_grad=True, name="x")
+    page = viz.backward_html(x * x)
+    assert "1 op, 1 leaf, 2 backward steps." in page.html
+    svg = Svg(page.drawing)
+    (edge,) = [e for (a, b), e in svg.edges.items() if a.startswith("l")]
+    assert svg.tooltip(edge).startswith("scalar float32: gradient norm")   # one tensor
+
+
+# --------------------------------------------------------------------------- #
+# The step-by-step page in a real browser
+# --------------------------------------------------------------------------- #
+
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(n)), None)
+
+DRIVER = """<script>
+window.addEventListener("error", function (e) { console.error("PAGE ERROR " + e.message); });
+setTimeout(function () {
+  try {
+    var n = DATA.steps.length, key = function (k) {
+      document.dispatchEvent(new KeyboardEvent("keydown", {key: k})); };
+    for (var i = 0; i < n + 2; i++) key("ArrowRight");
+    for (var i = 0; i < n + 2; i++) key("ArrowLeft");
+    key("End"); key("Home");
+    document.getElementById("play").click(); document.getElementById("play").click();
+    document.querySelectorAll("g.node.visitable").forEach(function (el) {
+      el.dispatchEvent(new MouseEvent("click", {bubbles: true})); });
+    key("Home");
+    console.log("DRIVEN " + document.getElementById("counter").textContent);
+  } catch (e) { console.error("DRIVER ERROR " + e); }
+}, 50);
+</script></body>"""
+
+
+@needs_dot
+@pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium")
+def test_page_runs_without_script_errors_in_a_browser(tmp_path):
+    g = ag.tensor([1.0, 2.0], requires_grad=True)
+    with ag.scope("<odd & scope>"):
+        named = (g * 3).sum()
+    # named "grad x": a name, not a gradient, so never hidden
+    roots = (mlp()[0], named + mlp()[0], ag.tensor(1.0, requires_grad=True))
+    for i, root in enumerate(roots):
+        page = viz.backward_html(root, names={"grad x": named})
+        f = tmp_path / f"p{i}.html"
+        f.write_text(page.html.replace("</body>", DRIVER), encoding="utf-8")
+        r = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000",
+                            "--dump-dom", f.as_uri()],
+                           capture_output=True, text=True, timeout=120)
+        console = [ln for ln in r.stderr.splitlines() if ":CONSOLE" in ln]
+        assert any(f"DRIVEN step 0 / {page.steps}" in ln for ln in console), r.stderr[-2000:]
+        assert not any("ERROR" in ln.upper().split('"')[1] for ln in console
+                       if '"' in ln), console
+        # At step 0 gradients are hidden, names are not.
+        assert re.search(r'visibility: hidden;?">grad', r.stdout)
+        assert (">grad x<" in r.stdout) == (i == 1)
+        assert not re.search(r'visibility: hidden;?">grad x<', r.stdout)
