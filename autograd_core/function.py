@@ -10,6 +10,7 @@ output's shape and dtype, and the scope it was made in. It never refers to its
 own output tensor, so graphs contain no reference cycles and die by reference
 counting the moment nothing uses them.
 """
+import itertools
 import traceback
 
 import numpy as np
@@ -239,11 +240,12 @@ class RemovableHandle:
     """Returned by ``register_hook``; ``.remove()`` unregisters the hook."""
 
     __slots__ = ("_hooks", "_key")
-    _counter = 0
+    # next() on itertools.count is atomic in CPython: handles made in several
+    # threads at once never share a key (``+= 1`` on a class attribute could).
+    _keys = itertools.count(1)
 
     def __init__(self, hooks, fn):
-        RemovableHandle._counter += 1
-        self._key = RemovableHandle._counter
+        self._key = next(RemovableHandle._keys)
         self._hooks = hooks
         hooks[self._key] = fn
 
@@ -258,12 +260,12 @@ def _to_array(x):
 
 
 def _op_error(cls, args, e):
-    """The same kind of error, naming the op and its inputs' shapes."""
-    shapes = ", ".join(str(a.shape) if hasattr(a, "shape") else type(a).__name__
-                       for a in args)
+    """The same kind of error, naming the op and its inputs' shapes and dtypes."""
+    shapes = ", ".join(f"{a.shape} {a.dtype}" if hasattr(a, "shape") and hasattr(a, "dtype")
+                       else type(a).__name__ for a in args)
     name = cls.__name__.lower()
     text = str(e)
-    msg = f"{text if text.startswith(name + ':') else name + ': ' + text} (inputs of shapes {shapes})"
+    msg = f"{text if text.startswith(name + ':') else name + ': ' + text} (inputs: {shapes})"
     try:
         return type(e)(msg)
     except Exception:  # an exception class with a constructor of its own

@@ -109,7 +109,10 @@ def _compare(analytic, plus, minus, checked, m, e, eps, atol, rtol):
     for k in checked:
         num = (plus[k] - minus[k]).ravel() / (2 * eps)
         ana = analytic[k][m][:, e]
-        bad = np.abs(ana - num) > atol + rtol * np.abs(num)
+        # Written as "not close" so that a nan on either side is a mismatch
+        # (nan compares false with everything); equal infinities agree.
+        with np.errstate(invalid="ignore"):
+            bad = ~((np.abs(ana - num) <= atol + rtol * np.abs(num)) | (ana == num))
         if bad.any():
             j = int(np.argmax(bad))
             return k, j, ana[j], num[j]

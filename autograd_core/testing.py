@@ -137,9 +137,10 @@ def _push_away(a, pts, margin, lo, hi):
     return a
 
 
-def _spread(a, margin):
+def _spread(a, margin, hi=None):
     """Raise elements of float64 array ``a`` (in sorted order) until neighbours are
-    ``margin`` apart; the order of the elements is kept."""
+    ``margin`` apart; the order of the elements is kept.  Where that would pass
+    ``hi``, the top elements are lowered instead, so none exceeds ``hi``."""
     flat = a.reshape(-1).copy()
     if flat.size < 2:
         return a
@@ -148,17 +149,38 @@ def _spread(a, margin):
     for k in range(1, s.size):
         if s[k] < s[k - 1] + margin:
             s[k] = s[k - 1] + margin
+    if hi is not None and s[-1] > hi:
+        s[-1] = hi
+        for k in range(s.size - 2, -1, -1):
+            if s[k] > s[k + 1] - margin:
+                s[k] = s[k + 1] - margin
     flat[order] = s
     return flat.reshape(a.shape)
 
 
+def _in_range(values, lo, hi):
+    """Whether every element lies in ``[lo, hi]`` (``None``: unbounded)."""
+    a = np.asarray(values, dtype=np.float64)
+    return bool((lo is None or np.all(a >= lo)) and (hi is None or np.all(a <= hi)))
+
+
+def _bounds_of(elements, dtype):
+    """The ``[lo, hi]`` that an elements strategy draws from, where it is known:
+    the default elements and :func:`floats` strategies; ``(None, None)`` otherwise."""
+    if elements is None:
+        return (_representable(DEFAULT_MIN_VALUE, dtype, upward=True),
+                _representable(DEFAULT_MAX_VALUE, dtype, upward=False))
+    return getattr(elements, "_autograd_core_bounds", (None, None))
+
+
 def _fix_array(a, pts, margin, gap, lo, hi):
-    """Apply ``avoid`` (points) and ``distinct`` (gap) to an ndarray, keeping its dtype."""
+    """Apply ``avoid`` (points) and ``distinct`` (gap) to an ndarray, keeping its dtype
+    and, where they are known, its elements' bounds ``[lo, hi]``."""
     dtype = a.dtype
     b = np.asarray(a, dtype=np.float64)
     for _ in range(4):
         if gap is not None:
-            b = _spread(b, gap)
+            b = _spread(b, gap, hi)
         b = _push_away(b, pts, margin, lo, hi)
         c = b.astype(dtype)
         if _far_from(c, pts, margin) and (gap is None or _gaps_ok(c, gap)):
@@ -248,13 +270,20 @@ def floats(min_value=DEFAULT_MIN_VALUE, max_value=DEFAULT_MAX_VALUE, dtype=np.fl
                           allow_infinity=False, allow_subnormal=False)
     pts = _as_points(avoid)
     if pts.size == 0:
-        return base
+        strategy = base
+    else:
+        def move(v):
+            a = _push_away(np.array([float(v)]), pts, margin, lo, hi)
+            return float(dtype.type(a[0]))
 
-    def move(v):
-        a = _push_away(np.array([float(v)]), pts, margin, lo, hi)
-        return float(dtype.type(a[0]))
-
-    return base.map(move).filter(away_from(avoid, margin))
+        # A value with no room on either side of a point would leave the range.
+        strategy = base.map(move).filter(away_from(avoid, margin)).filter(
+            lambda v: lo <= v <= hi)
+    try:        # read by arrays(), which moves elements and must keep them in range
+        strategy._autograd_core_bounds = (lo, hi)
+    except AttributeError:
+        pass
+    return strategy
 
 
 def _default_elements(dtype):
@@ -297,6 +326,7 @@ def arrays(shape=None, dtype=np.float64, elements=None, min_dims=0, max_dims=3,
         shape = (int(shape),)
     elif not isinstance(shape, st.SearchStrategy):
         shape = tuple(int(s) for s in shape)
+    lo, hi = _bounds_of(elements, dtype) if _is_float_dtype(dtype) else (None, None)
     if elements is None:
         elements = _default_elements(dtype)
     strategy = hnp.arrays(dtype, shape, elements=elements)
@@ -309,10 +339,12 @@ def arrays(shape=None, dtype=np.float64, elements=None, min_dims=0, max_dims=3,
     if pts.size or gap is not None:
         if not _is_float_dtype(dtype):
             raise ValueError("avoid= and distinct= need a floating dtype, got %s" % dtype)
-        strategy = strategy.map(lambda a: _fix_array(a, pts, margin, gap, None, None))
+        strategy = strategy.map(lambda a: _fix_array(a, pts, margin, gap, lo, hi))
         strategy = strategy.filter(lambda a: _far_from(a, pts, margin))
         if gap is not None:
             strategy = strategy.filter(lambda a: _gaps_ok(a, gap))
+        # Moved elements stay inside the elements' own bounds (where known).
+        strategy = strategy.filter(lambda a: _in_range(a, lo, hi))
     return strategy
 
 

@@ -18,7 +18,11 @@ def as_tensor(x):
 
 
 def normalize_axis(axis, ndim, op):
-    """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints."""
+    """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints.
+
+    As NumPy: an axis out of ``[-ndim, ndim)`` raises ``AxisError`` naming the
+    op (so a 0-d tensor has no axis 0).
+    """
     if axis is None:
         return tuple(range(ndim))
     if axis.__class__ is int and -ndim <= axis < ndim:      # the common case, fast
@@ -27,10 +31,10 @@ def normalize_axis(axis, ndim, op):
     out = []
     for a in axes:
         a = int(a)
-        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        if not -ndim <= a < ndim:
             raise np.exceptions.AxisError(f"{op}: axis {a} is out of bounds for a tensor "
                                           f"of {ndim} dimensions")
-        out.append(a % ndim if ndim else 0)
+        out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis}")
     return tuple(sorted(out))

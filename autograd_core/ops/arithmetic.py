@@ -108,13 +108,18 @@ class Pow(Primitive):
         a, b, out = ctx.saved_tensors
         ga = gb = None
         if ctx.next[0] is not None:
-            # x**0 is constant, so its derivative is 0, also at x == 0 where the
-            # formula gives 0 * inf = nan.
+            # x**0 is constant, so its derivatives (of every order) are 0, also at
+            # x == 0 where the formula gives 0 * inf = nan, and at tiny x where
+            # x**-2 overflows in the second derivative. So where the exponent is a
+            # constant 0, the base is made 1 before the formula runs (masking only
+            # the result would leave the inf in the recorded graph, and higher
+            # derivatives would be 0 * inf = nan). An exponent that requires grad
+            # is masked only where the formula itself is nan (x == 0): elsewhere
+            # d/db (b x**(b-1)) = 1/x at b == 0 is not 0.
             b_ = b.data if isinstance(b, Tensor) else np.asarray(b)
-            nan_at = (b_ == 0) & (a.data == 0)
+            nan_at = (b_ == 0) if ctx.next[1] is None else (b_ == 0) & (a.data == 0)
             if nan_at.any():
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ga = where(nan_at, 0.0, g * b * a ** (b - 1))
+                ga = where(nan_at, 0.0, g * b * where(nan_at, 1.0, a) ** (b - 1))
             else:
                 ga = g * b * a ** (b - 1)
         if ctx.next[1] is not None:

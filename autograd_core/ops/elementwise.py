@@ -239,8 +239,8 @@ def _erf(x):
         if np.all(term <= 1e-17 * total):
             break
     out = np.sign(x64) * np.minimum(2 / math.sqrt(math.pi) * np.exp(-a * a) * total, 1.0)
-    return out.astype(np.result_type(x.dtype, np.float32) if x.dtype.kind == "f"
-                      else np.float64, copy=False)
+    # A float input keeps its dtype (float16 included), as NumPy's ufuncs do.
+    return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 
 class Erf(Primitive):
@@ -276,36 +276,60 @@ class Softplus(Primitive):
 
 
 class Clip(Primitive):
-    """x limited to [min, max]; the gradient passes where min <= x <= max."""
+    """x limited to [min, max]; the gradient passes where min <= x <= max.
+
+    The bounds are numbers, arrays or Tensors and broadcast with ``x``; a
+    bound that requires grad gets the gradient where it is the result (as
+    PyTorch's ``clamp``). As NumPy, ``max`` wins where ``min > max``.
+    """
 
     __slots__ = ()
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        x = x.data
-        inside = np.ones(x.shape, dtype=bool)
-        if lo is not None:
-            inside &= x >= lo
-        if hi is not None:
-            inside &= x <= hi
-        ctx.save_for_backward(inside)
+        x, lo, hi = x.data, raw(lo), raw(hi)
         if lo is None and hi is None:
+            ctx.save_for_backward(None, None)
             return x.copy()
-        return np.clip(x, lo, hi)
+        out = np.clip(x, lo, hi)
+        # Which of x, min, max each output element is (bounds included go to x).
+        to_hi = (np.maximum(x, lo) if lo is not None else x) > hi if hi is not None else None
+        to_lo = x < lo if lo is not None else None
+        if to_lo is not None and to_hi is not None:
+            to_lo = to_lo & ~to_hi
+        ctx.save_for_backward(to_lo, to_hi)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        inside, = ctx.saved_tensors
-        return g * inside, None, None
+        to_lo, to_hi = ctx.saved_tensors
+        if to_lo is None and to_hi is None:
+            return g, None, None
+        outside = to_lo if to_hi is None else to_hi if to_lo is None else to_lo | to_hi
+        return (where(outside, 0.0, g) if ctx.next[0] is not None else None,
+                where(to_lo, g, 0.0) if ctx.next[1] is not None else None,
+                where(to_hi, g, 0.0) if ctx.next[2] is not None else None)
 
 
 class _Extremum(Primitive):
     """Shared by Maximum and Minimum: ties split the gradient evenly."""
 
     __slots__ = ()
+    pick = wins = None          # np.maximum / np.greater, or np.minimum / np.less
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        """The elementwise extreme; saves each side's share of the gradient."""
+        a, b = raw(a), raw(b)
+        out = cls.pick(a, b)
+        tie = np.where(a == b, 0.5, 0.0)
+        ctx.save_for_backward((cls.wins(a, b) + tie).astype(out.dtype),
+                              (cls.wins(b, a) + tie).astype(out.dtype))
+        return out
 
     @staticmethod
     def backward(ctx, g):
+        """Each input's share of ``g``."""
         wa, wb = ctx.saved_tensors
         return (g * wa if ctx.next[0] is not None else None,
                 g * wb if ctx.next[1] is not None else None)
@@ -315,28 +339,14 @@ class Maximum(_Extremum):
     """Elementwise max(a, b); where a == b each gets half the gradient."""
 
     __slots__ = ()
-
-    @staticmethod
-    def forward(ctx, a, b):
-        a, b = raw(a), raw(b)
-        out = np.maximum(a, b)
-        tie = np.where(a == b, 0.5, 0.0)
-        ctx.save_for_backward(((a > b) + tie).astype(out.dtype), ((b > a) + tie).astype(out.dtype))
-        return out
+    pick, wins = np.maximum, np.greater
 
 
 class Minimum(_Extremum):
     """Elementwise min(a, b); where a == b each gets half the gradient."""
 
     __slots__ = ()
-
-    @staticmethod
-    def forward(ctx, a, b):
-        a, b = raw(a), raw(b)
-        out = np.minimum(a, b)
-        tie = np.where(a == b, 0.5, 0.0)
-        ctx.save_for_backward(((a < b) + tie).astype(out.dtype), ((b < a) + tie).astype(out.dtype))
-        return out
+    pick, wins = np.minimum, np.less
 
 
 class Where(Primitive):
@@ -434,7 +444,10 @@ def softplus(x):
 
 
 def clip(x, min=None, max=None):
-    """Limit x to [min, max] (either may be None); gradient passes where min <= x <= max."""
+    """Limit x to [min, max] (either may be None); gradient passes where min <= x <= max.
+
+    ``min`` and ``max`` may be numbers, arrays or Tensors (broadcast with ``x``).
+    """
     return Clip.apply(as_tensor(x), min, max)
 
 

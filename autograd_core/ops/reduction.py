@@ -7,6 +7,8 @@ split the gradient evenly among tied maxima. ``logsumexp``, ``softmax`` and
 any finite input. ``softmax`` and ``log_softmax`` are primitives (the hot path
 of every classifier), with backwards written in Tensor ops.
 """
+from builtins import max as _builtin_max
+
 import numpy as np
 
 from ..function import Primitive
@@ -41,10 +43,11 @@ class _Extreme(Primitive):
     """Max or min over axes; tied extremes share the gradient evenly."""
 
     __slots__ = ("in_shape", "kd_shape")
-    reduce = None
+    reduce = None               # "max" or "min": the ndarray method
 
     @classmethod
-    def _forward(cls, ctx, x, axes, keepdims):
+    def forward(cls, ctx, x, axes, keepdims):
+        """The extreme over ``axes``; saves each element's share of the gradient."""
         x = x.data
         if any(x.shape[a] == 0 for a in axes):
             raise ValueError("cannot reduce over an axis of length 0: the result has no value")
@@ -58,6 +61,7 @@ class _Extreme(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        """The gradient broadcast back, times each element's share."""
         share, = ctx.saved_tensors
         if g.shape != ctx.kd_shape:
             g = g.reshape(ctx.kd_shape)
@@ -70,20 +74,12 @@ class Max(_Extreme):
     __slots__ = ()
     reduce = "max"
 
-    @staticmethod
-    def forward(ctx, x, axes, keepdims):
-        return Max._forward(ctx, x, axes, keepdims)
-
 
 class Min(_Extreme):
     """Minimum over axes."""
 
     __slots__ = ()
     reduce = "min"
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdims):
-        return Min._forward(ctx, x, axes, keepdims)
 
 
 def _count(shape, axes):
@@ -100,8 +96,14 @@ def sum(x, axis=None, keepdims=False):
 
 
 def mean(x, axis=None, keepdims=False):
-    """Arithmetic mean over ``axis``; the mean of nothing is nan, as NumPy."""
+    """Arithmetic mean over ``axis``; the mean of nothing is nan, as NumPy.
+
+    As NumPy, a float16 tensor is summed in float32 (a float16 sum of many
+    elements overflows) and the result converted back to float16.
+    """
     x = as_tensor(x)
+    if x.dtype == np.float16:
+        return mean(x.astype(np.float32), axis, keepdims).astype(np.float16)
     axes = normalize_axis(axis, x.ndim, "mean")
     n = _count(x.shape, axes)
     s = Sum.apply(x, axes, keepdims)
@@ -121,11 +123,18 @@ def min(x, axis=None, keepdims=False):
 
 
 def var(x, axis=None, ddof=0, keepdims=False):
-    """Variance over ``axis`` with ``ddof`` delta degrees of freedom, as NumPy."""
+    """Variance over ``axis`` with ``ddof`` delta degrees of freedom, as NumPy.
+
+    With ``ddof`` at least the number of elements the result is inf or nan (a
+    division by zero degrees of freedom), as NumPy; float16 is computed in
+    float32, as NumPy does.
+    """
     x = as_tensor(x)
+    if x.dtype == np.float16:
+        return var(x.astype(np.float32), axis, ddof, keepdims).astype(np.float16)
     axes = normalize_axis(axis, x.ndim, "var")
     d = x - mean(x, axes, keepdims=True)
-    return sum(d * d, axes, keepdims) / (_count(x.shape, axes) - ddof)
+    return sum(d * d, axes, keepdims) / _builtin_max(_count(x.shape, axes) - ddof, 0)
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
@@ -159,8 +168,8 @@ class Softmax(Primitive):
 
     @staticmethod
     def forward(ctx, x, axis):
-        ctx.axis = axis
-        e = np.exp(x.data - _stop_max(x, (axis,)))
+        ctx.axis = axis                 # a tuple of axes (axis=None: all of them)
+        e = np.exp(x.data - _stop_max(x, axis))
         return ctx.save_output(e / e.sum(axis=axis, keepdims=True))
 
     @staticmethod
@@ -177,7 +186,7 @@ class LogSoftmax(Primitive):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        shifted = x.data - _stop_max(x, (axis,))
+        shifted = x.data - _stop_max(x, axis)
         return ctx.save_output(shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)))
 
     @staticmethod
@@ -189,10 +198,10 @@ class LogSoftmax(Primitive):
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
     x = as_tensor(x)
-    return Softmax.apply(x, normalize_axis(axis, x.ndim, "softmax")[0])
+    return Softmax.apply(x, normalize_axis(axis, x.ndim, "softmax"))
 
 
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``: log-probabilities, finite for any finite x."""
     x = as_tensor(x)
-    return LogSoftmax.apply(x, normalize_axis(axis, x.ndim, "log_softmax")[0])
+    return LogSoftmax.apply(x, normalize_axis(axis, x.ndim, "log_softmax"))

@@ -153,7 +153,8 @@ def transpose(x, *axes):
         axes = tuple(range(x.ndim))[::-1]
     else:
         axes = _shape_arg(axes)
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        if (any(not -x.ndim <= a < x.ndim for a in axes)
+                or sorted(a % x.ndim for a in axes) != list(range(x.ndim))):
             raise ValueError(f"transpose: axes {axes} are not a permutation of the "
                              f"{x.ndim} axes of a tensor of shape {x.shape}")
         axes = tuple(a % x.ndim for a in axes)
@@ -213,10 +214,12 @@ def broadcast_to(x, shape):
 
 
 def concatenate(tensors, axis=0):
-    """Join a sequence of tensors along an existing axis."""
+    """Join a sequence of tensors along an existing axis (``axis=None``: flattened first)."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
+    if axis is None:                    # as NumPy: flatten first
+        tensors, axis = [reshape(t, -1) for t in tensors], 0
     return Concatenate.apply(*tensors, axis=axis)
 
 

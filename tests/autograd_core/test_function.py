@@ -306,3 +306,30 @@ def test_function_inside_no_grad_records_nothing():
     with pytest.raises(RuntimeError):
         y.sum().backward()
     assert called == []
+
+
+def test_op_error_names_op_shapes_and_dtypes():
+    with pytest.raises(TypeError) as info:
+        ag.tensor([True]) - ag.tensor([True])
+    msg = str(info.value)
+    assert msg.startswith("sub:") and "(1,) bool, (1,) bool" in msg
+    with pytest.raises(ValueError, match=r"matmul: .*\(2, 3\) float32, \(2, 3\) float64"):
+        ag.ones(2, 3) @ ag.ones(2, 3, dtype=np.float64)
+
+
+def test_hook_handles_made_in_threads_never_share_a_key():
+    import threading
+    x = ag.tensor([1.0], requires_grad=True)
+    handles = []
+
+    def register():
+        for _ in range(2000):
+            handles.append(x.register_hook(lambda g: None))
+
+    threads = [threading.Thread(target=register) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({h._key for h in handles}) == len(handles) == 8000
+    assert len(x._extra["hooks"]) == 8000

@@ -220,3 +220,23 @@ def test_gradgradcheck_detects_wrong_double_backward(fn):
     with pytest.raises(ag.GradcheckError):
         ag.gradgradcheck(fn.apply, (x,))
     assert ag.gradgradcheck(fn.apply, (x,), raise_exception=False) is False
+
+
+class _NanGrad(ag.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.data * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.nan
+
+
+def test_gradcheck_fails_on_a_nan_gradient():
+    # nan compares false with everything: "|a - n| > tol" used to let it pass.
+    x = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    assert ag.gradcheck(_NanGrad.apply, x, raise_exception=False) is False
+    with pytest.raises(ag.GradcheckError, match="analytic nan"):
+        ag.gradcheck(_NanGrad.apply, x)
+    # Second order too: d/dx (x**0) used to be nan at x = 0 and pass.
+    assert ag.gradgradcheck(lambda t: _NanGrad.apply(t) * t, x, raise_exception=False) is False

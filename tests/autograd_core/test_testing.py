@@ -442,3 +442,24 @@ def test_five_line_usage_from_the_docstring():
         check_gradients(lambda t: (t * t).sum(axis=0), x)
 
     test_my_op()
+
+
+@pytest.mark.parametrize("strategy, lo, hi", [
+    (agt.tensors(shape=(3,), elements=agt.floats(0, 1), distinct=True), 0, 1),
+    (agt.tensors(shape=(4, 4, 4), distinct=True), -10, 10),
+    (agt.tensors(shape=(3,), avoid=10), -10, 10),
+    (agt.tensors(shape=(3,), elements=agt.floats(0, 1), avoid=1), 0, 1),
+    (agt.tensors(shape=(4,), dtype=np.float32, elements=agt.floats(0, 1, np.float32),
+                 distinct=True), 0, 1),
+    (agt.floats(-1, 0.002, avoid=0), -1, 0.002),
+])
+def test_moved_elements_stay_inside_the_elements_bounds(strategy, lo, hi):
+    # avoid= / distinct= move elements; they used to leave [lo, hi]
+    # (distinct spread 1 to 1.001, avoid pushed 10 to 10.0025).
+    def outside(v):
+        a = np.asarray(v.data if isinstance(v, ag.Tensor) else v)
+        return bool((a < lo).any() or (a > hi).any())
+
+    with pytest.raises(Exception) as info:
+        find(strategy, outside, settings=settings(max_examples=150, database=None))
+    assert type(info.value).__name__ == "NoSuchExample"

@@ -224,3 +224,19 @@ def test_no_gradient_recorded_under_no_grad():
     with ag.no_grad():
         y = x * 2 + 1
     assert not y.requires_grad and y.grad_fn is None
+
+
+@pytest.mark.parametrize("x0", [0.0, 1e-212, -2.0])
+def test_pow_zero_exponent_has_zero_derivatives_of_every_order(x0):
+    # x**0 is constant. The second derivative used to be nan at 0 (the masked
+    # inf stayed in the recorded graph) and at tiny x (x**-2 overflows).
+    x = ag.tensor(np.array(x0), requires_grad=True)
+    g1 = ag.grad(lambda t: t ** 0)
+    g2 = ag.grad(g1)
+    g3 = ag.grad(g2)
+    assert [g(x).item() for g in (g1, g2, g3)] == [0.0, 0.0, 0.0]
+    assert ag.gradgradcheck(lambda t: t ** 0, x)
+    # An exponent that requires grad keeps its mixed derivative 1/x at b == 0.
+    b = ag.tensor(np.array(0.0), requires_grad=True)
+    y = ag.tensor(np.array(2.0), requires_grad=True)
+    assert ag.gradgradcheck(lambda s, e: s ** e, (y, b))

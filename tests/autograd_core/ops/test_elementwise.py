@@ -332,3 +332,39 @@ def test_comparisons_give_bool_without_gradient():
     for out in (x > 0, x >= 1, x < 0, x <= 1, x == 3.0, x != 1.0):
         assert out.dtype == np.bool_ and not out.requires_grad
     np.testing.assert_array_equal((x > 0).data, [True, False, True])
+
+
+@pytest.mark.parametrize("fn", [ag.erf, ag.gelu])
+def test_erf_and_gelu_keep_float16(fn):
+    # erf used to turn float16 into float32.
+    x = ag.tensor(np.array([-1.0, 0.5], np.float16), requires_grad=True)
+    y = fn(x)
+    assert y.dtype == np.float16
+    y.sum().backward()
+    assert x.grad.dtype == np.float16
+
+
+def test_clip_with_tensor_bounds_broadcasts_and_differentiates_them():
+    # Tensor bounds used to raise, broadcast array bounds too; a bound that
+    # requires grad gets the gradient where it is the result (as torch.clamp).
+    rng = np.random.default_rng(1)
+    x = ag.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    lo = ag.tensor(rng.standard_normal(3) * 0.3 - 0.5, requires_grad=True)
+    hi = ag.tensor(rng.standard_normal((2, 1)) * 0.3 + 0.5, requires_grad=True)
+    np.testing.assert_array_equal(ag.clip(x, lo, hi).data, np.clip(x.data, lo.data, hi.data))
+    assert ag.gradcheck(ag.clip, (x, lo, hi))
+    assert ag.gradgradcheck(ag.clip, (x, lo, hi))
+    assert ag.gradcheck(lambda a, b: ag.clip(a, b, None), (x, lo))
+    assert ag.gradcheck(lambda a, c: ag.clip(a, None, c), (x, hi))
+    # min > max: max wins (NumPy), so only max gets the gradient there.
+    z = ag.tensor(np.array([-1.0, 0.5, 2.0]), requires_grad=True)
+    b1 = ag.tensor(np.array(1.0), requires_grad=True)
+    b0 = ag.tensor(np.array(0.0), requires_grad=True)
+    ag.clip(z, b1, b0).sum().backward()
+    assert z.grad.tolist() == [0, 0, 0] and b1.grad.item() == 0 and b0.grad.item() == 3
+    # An array bound that broadcasts the result to a bigger shape.
+    w = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = ag.clip(w, np.array([[0.0], [1.5]]), None)
+    assert y.shape == (2, 2)
+    y.sum().backward()
+    assert w.grad.tolist() == [1.0, 2.0]

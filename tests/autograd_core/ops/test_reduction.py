@@ -5,6 +5,8 @@ for drawn axes (None, ints incl. negative, tuples incl. ``()``) and keepdims,
 on shapes including 0-d tensors and size-1 axes; gradcheck and gradgradcheck in
 float64; ties; empty reductions; numerical stability for inputs up to 1e4.
 """
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -382,3 +384,47 @@ def test_softmax_with_minus_inf_mask_is_finite():
         (p * ag.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
     assert np.all(np.isfinite(x.grad.data)), x.grad.data
     assert x.grad.data[0, 1] == 0.0 and x.grad.data[1, 2] == 0.0
+
+
+def test_var_with_ddof_at_least_the_count_is_inf_like_numpy():
+    # It used to divide by count - ddof < 0: a negative "variance".
+    a = np.array([1.0, 2.0])
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for ddof in (2, 3):
+            got = ag.var(ag.tensor(a), ddof=ddof).item()
+            assert got == np.var(a, ddof=ddof) == np.inf
+        assert np.isnan(ag.std(ag.tensor(np.array([1.0])), ddof=3).item())
+
+
+def test_mean_and_var_of_float16_do_not_overflow_like_numpy():
+    a = np.full(100_000, 1000, dtype=np.float16)
+    x = ag.tensor(a, requires_grad=True)
+    m = x.mean()
+    assert m.dtype == np.float16 and m.item() == np.mean(a) == 1000
+    v = ag.var(x)               # (NumPy's own var overflows here: inf)
+    assert v.dtype == np.float16 and v.item() == 0
+    b = np.linspace(-3, 3, 7).astype(np.float16)
+    np.testing.assert_allclose(ag.var(ag.tensor(b)).data, np.var(b), rtol=1e-3)
+    m.backward()
+    assert x.grad.dtype == np.float16
+    np.testing.assert_allclose(x.grad.data.astype(np.float64), 1 / a.size, rtol=2e-3)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_axis_none_normalises_over_all_elements(name):
+    # axis=None used to mean axis 0 only (the first of "all axes").
+    a = np.arange(6.0).reshape(2, 3)
+    x = ag.tensor(a, requires_grad=True)
+    y = getattr(ag, name)(x, axis=None)
+    e = np.exp(a - a.max())
+    ref = e / e.sum()
+    np.testing.assert_allclose(y.data, ref if name == "softmax" else np.log(ref))
+    assert ag.gradcheck(lambda t: getattr(ag, name)(t, axis=None) * ag.tensor(a), x)
+
+
+@pytest.mark.parametrize("name", ["sum", "max", "min", "logsumexp", "softmax"])
+def test_axis_of_a_0d_tensor_raises_axis_error_naming_the_op(name):
+    # max used to fail with a bare "tuple index out of range".
+    with pytest.raises(np.exceptions.AxisError, match=name):
+        getattr(ag, name)(ag.tensor(1.0), axis=0)

@@ -347,3 +347,22 @@ def test_astype_to_int_is_not_differentiable():
 def test_astype_gradgradcheck_float64():
     x = ag.tensor(np.array([[0.5, -1.5], [2.0, 0.25]]), requires_grad=True)
     assert ag.gradgradcheck(lambda t: t.astype(np.float64) ** 3, (x,))
+
+
+def test_transpose_rejects_out_of_range_axes():
+    # (0, 1, 5) used to wrap round to (0, 1, 2) and pass silently.
+    x = ag.zeros(2, 3, 4)
+    with pytest.raises(ValueError, match="transpose"):
+        x.transpose(0, 1, 5)
+    with pytest.raises(ValueError, match="transpose"):
+        x.transpose(-4, 1, 2)
+    assert x.transpose(-3, 2, 1).shape == (2, 4, 3)
+
+
+def test_concatenate_axis_none_flattens_like_numpy():
+    a = ag.tensor(np.arange(4.0).reshape(2, 2), requires_grad=True)
+    b = ag.tensor(np.arange(3.0), requires_grad=True)
+    y = ag.concatenate([a, b], axis=None)
+    np.testing.assert_array_equal(y.data, np.concatenate([a.data, b.data], axis=None))
+    (y * ag.tensor(np.arange(7.0))).sum().backward()
+    assert a.grad.tolist() == [[0, 1], [2, 3]] and b.grad.tolist() == [4, 5, 6]
