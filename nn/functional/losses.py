@@ -62,8 +62,52 @@ def cross_entropy(logits, target, weight=None, reduction="mean", label_smoothing
     logits = as_tensor(logits)
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
+    if weight is None and not label_smoothing:
+        check_reduction(reduction, "cross_entropy")
+        n, c = logits.shape
+        t = _class_targets(target, n, c, "cross_entropy", logits.shape)
+        return CrossEntropy.apply(logits, t, reduction)
     return _nll(ag.log_softmax(logits, axis=1), target, weight, reduction, "cross_entropy",
                 label_smoothing)
+
+
+class CrossEntropy(ag.Function):
+    """Plain softmax cross-entropy as one op (the hot path of every classifier).
+
+    Forward: log-softmax (max subtracted, so finite for any finite logits) and
+    the target's entry. Backward: ``(softmax(logits) - onehot(target))`` times
+    the incoming gradient (divided by N for the mean). When the backward is
+    recorded it is composed from ``ag.softmax`` so that it differentiates again;
+    otherwise it runs on the saved log-probabilities directly.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, reduction):
+        x = logits.data
+        shifted = x - x.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        ctx.save_for_backward(logits, target, logp)
+        ctx.reduction = reduction
+        loss = -logp[np.arange(len(target)), target]
+        if reduction == "mean":
+            return loss.mean()
+        return loss.sum() if reduction == "sum" else loss
+
+    @staticmethod
+    def backward(ctx, g):
+        logits, target, logp = ctx.saved_tensors
+        n, c = logp.shape
+        if ctx.reduction == "none":
+            g = g.reshape(n, 1)
+        elif ctx.reduction == "mean":
+            g = g / n
+        if ag.is_grad_enabled():                # recorded: differentiable composition
+            onehot = np.zeros((n, c), dtype=logp.dtype)
+            onehot[np.arange(n), target] = 1
+            return (ag.softmax(logits, axis=1) - onehot) * g, None, None
+        grad = np.exp(logp)
+        grad[np.arange(n), target] -= 1
+        return grad * g.data, None, None
 
 
 def _nll(logp, target, weight, reduction, name, smoothing):
@@ -95,7 +139,7 @@ def mse_loss(input, target, reduction="mean"):
     return reduce(d * d, reduction, "mse_loss")
 
 
-class _BinaryCrossEntropy(ag.Function):
+class BinaryCrossEntropy(ag.Function):
     """-(y log p + (1 - y) log(1 - p)), each log clamped at -100, as PyTorch.
 
     The gradient is PyTorch's, (p - y) / max(p (1 - p), 1e-12), finite even at p
@@ -134,7 +178,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
                          f"(got values from {input.data.min()} to {input.data.max()}); "
                          "for raw scores use binary_cross_entropy_with_logits")
-    loss = _BinaryCrossEntropy.apply(input, target)
+    loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * as_tensor(weight, dtype=input.dtype)
     return reduce(loss, reduction, "binary_cross_entropy")

@@ -171,3 +171,26 @@ def test_bce_with_logits_is_finite_for_huge_logits():
     loss.sum().backward()
     np.testing.assert_allclose(loss.data, [0, 0, 1e4, 1e4])
     np.testing.assert_allclose(x.grad.data, [0, 0, 1, -1])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_fused_cross_entropy_matches_the_composition_to_second_order(reduction):
+    # The plain case runs as one op; it must equal nll_loss(log_softmax(x)),
+    # with first and second derivatives checked numerically.
+    rng = np.random.default_rng(3)
+    x = ag.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    t = np.array([0, 3, 1, 1, 2])
+    fused = F.cross_entropy(x, t, reduction=reduction)
+    composed = F.nll_loss(ag.log_softmax(x, axis=1), t, reduction=reduction)
+    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-12)
+    assert ag.gradcheck(lambda z: F.cross_entropy(z, t, reduction=reduction), (x,))
+    assert ag.gradgradcheck(lambda z: F.cross_entropy(z, t, reduction=reduction), (x,))
+
+
+def test_fused_cross_entropy_is_finite_for_huge_logits():
+    x = ag.tensor(np.array([[1e4, -1e4, 0.0], [0.0, 0.0, 1e4]], dtype=np.float32),
+                  requires_grad=True)
+    loss = F.cross_entropy(x, np.array([1, 2]))
+    loss.backward()
+    assert np.isfinite(loss.item()) and loss.item() == pytest.approx(1e4)
+    np.testing.assert_allclose(x.grad.data, [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]])
