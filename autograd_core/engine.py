@@ -12,7 +12,7 @@
 import numpy as np
 
 from . import modes
-from .function import Function
+from .function import Function, _to_array
 from .ops.shape import sum_to
 from .tensor import Tensor, _new_tensor
 
@@ -186,11 +186,14 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
             if e is None:
                 continue
             if gi is not None:
-                cls = gi.__class__
-                if cls is _ndarray and gi.shape == e.shape and gi.dtype == e.dtype:
-                    gi = _new_tensor(gi)    # a backward that computed on arrays
-                elif (cls is not Tensor or gi.data.shape != e.shape
-                        or gi.data.dtype != e.dtype):
+                if gi.__class__ is not Tensor:      # a backward that computed on arrays
+                    if gi.__class__ is not _ndarray:
+                        gi = _to_array(gi)           # NumPy scalar (0-d result) or list
+                    if gi.shape == e.shape and gi.dtype == e.dtype:
+                        gi = _new_tensor(gi)
+                    else:
+                        gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
+                elif gi.data.shape != e.shape or gi.data.dtype != e.dtype:
                     gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
                 if anomaly:
                     _check_finite(node, gi)

@@ -46,14 +46,20 @@ def keepdims_shape(shape, axes):
 
 
 def operands(*values):
-    """The values a backward computes with: Tensors when the backward is recorded.
+    """The values a backward computes with: as given when the backward is recorded.
 
-    Under ``create_graph`` the backward must build a graph, so it gets Tensors;
-    otherwise it gets the bare arrays. ndarrays and Tensors share the operators
-    such backwards use (``@ * + - reshape swapaxes sum``), so one formula serves
-    both, and an unrecorded backward (every training step) skips the Tensor
-    bookkeeping of each intermediate result.
+    Under ``create_graph`` a backward must build a graph, so its Tensors stay
+    Tensors. Otherwise each Tensor is replaced by its array: ndarrays and
+    Tensors share the operators such backwards use (``@ * / + - reshape
+    transpose swapaxes sum``), so one formula serves both, and an unrecorded
+    backward (every training step) skips the bookkeeping of each intermediate.
+    Numbers and arrays pass through unchanged.
     """
     if _state.grad_enabled:
-        return tuple(as_tensor(v) for v in values)
-    return tuple(v.data if isinstance(v, Tensor) else np.asarray(v) for v in values)
+        return values
+    return tuple(v.data if isinstance(v, Tensor) else v for v in values)
+
+
+def is_array(x):
+    """True for a bare NumPy value (array or scalar): an unrecorded backward's operand."""
+    return isinstance(x, (np.ndarray, np.generic))

@@ -1,5 +1,8 @@
 """Arithmetic: ``+ - * / **`` and negation.
 
+The backwards of ``- * /`` are written once for Tensors and bare arrays
+(``_util.operands``): recorded under ``create_graph``, plain NumPy otherwise.
+
 Binary ops broadcast like NumPy and promote like NumPy 2: a Python number is
 "weak" and never upcasts a float32 tensor. A number operand is kept as it is
 (it needs no gradient); the engine sums broadcast gradients back to each
@@ -9,7 +12,7 @@ import numpy as np
 
 from ..function import Primitive
 from ..tensor import Tensor
-from ._util import as_tensor
+from ._util import as_tensor, operands
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow"]
 
@@ -21,7 +24,8 @@ class Add(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.add((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+        return np.add(a.data if isinstance(a, Tensor) else a,
+                      b.data if isinstance(b, Tensor) else b)
 
     @staticmethod
     def backward(ctx, g):
@@ -35,10 +39,12 @@ class Sub(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.subtract((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+        return np.subtract(a.data if isinstance(a, Tensor) else a,
+                           b.data if isinstance(b, Tensor) else b)
 
     @staticmethod
     def backward(ctx, g):
+        g, = operands(g)
         return g, (-g if ctx.next[1] is not None else None)
 
 
@@ -50,11 +56,12 @@ class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.multiply((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+        return np.multiply(a.data if isinstance(a, Tensor) else a,
+                           b.data if isinstance(b, Tensor) else b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        g, a, b = operands(g, *ctx.saved_tensors)
         need_a, need_b = ctx.next
         return (g * b if need_a is not None else None,
                 g * a if need_b is not None else None)
@@ -68,11 +75,12 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.true_divide((a.data if isinstance(a, Tensor) else a), (b.data if isinstance(b, Tensor) else b))
+        return np.true_divide(a.data if isinstance(a, Tensor) else a,
+                              b.data if isinstance(b, Tensor) else b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        g, a, b = operands(g, *ctx.saved_tensors)
         ga = g / b
         gb = -(ga * a) / b if ctx.next[1] is not None else None
         return (ga if ctx.next[0] is not None else None), gb
@@ -89,6 +97,7 @@ class Neg(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        g, = operands(g)
         return (-g,)
 
 

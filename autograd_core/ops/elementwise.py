@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..function import Primitive
-from ._util import as_tensor, operands, raw
+from ._util import as_tensor, is_array, operands, raw
 
 __all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
            "abs", "erf", "gelu", "softplus", "clip", "maximum", "minimum", "where"]
@@ -29,7 +29,7 @@ class Exp(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        out, = ctx.saved_tensors
+        g, out = operands(g, *ctx.saved_tensors)
         return (g * out,)
 
 
@@ -45,7 +45,7 @@ class Log(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        x, = ctx.saved_tensors
+        g, x = operands(g, *ctx.saved_tensors)
         return (g / x,)
 
 
@@ -60,7 +60,7 @@ class Sqrt(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        out, = ctx.saved_tensors
+        g, out = operands(g, *ctx.saved_tensors)
         return (g / (out * 2),)
 
 
@@ -107,7 +107,9 @@ class Tanh(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        out, = ctx.saved_tensors
+        g, out = operands(g, *ctx.saved_tensors)
+        if is_array(g):                 # not recorded: the formula on arrays
+            return (g * (1 - out * out),)
         return (TanhGrad.apply(g, out),)
 
 
@@ -144,7 +146,9 @@ class Sigmoid(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        out, = ctx.saved_tensors
+        g, out = operands(g, *ctx.saved_tensors)
+        if is_array(g):                 # not recorded: the formula on arrays
+            return (g * (out * (1 - out)),)
         return (SigmoidGrad.apply(g, out),)
 
 
@@ -179,8 +183,7 @@ class Relu(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        g, = operands(g)                # arrays unless the backward is recorded
-        mask, = ctx.saved_tensors
+        g, mask = operands(g, *ctx.saved_tensors)
         return (g * mask,)
 
 
@@ -198,7 +201,7 @@ class LeakyRelu(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        slope, = ctx.saved_tensors
+        g, slope = operands(g, *ctx.saved_tensors)
         return g * slope, None
 
 
@@ -215,7 +218,7 @@ class Abs(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        sign, = ctx.saved_tensors
+        g, sign = operands(g, *ctx.saved_tensors)
         return (g * sign,)
 
 
@@ -330,7 +333,7 @@ class _Extremum(Primitive):
     @staticmethod
     def backward(ctx, g):
         """Each input's share of ``g``."""
-        wa, wb = ctx.saved_tensors
+        g, wa, wb = operands(g, *ctx.saved_tensors)
         return (g * wa if ctx.next[0] is not None else None,
                 g * wb if ctx.next[1] is not None else None)
 

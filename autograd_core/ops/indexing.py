@@ -7,7 +7,7 @@ contributions add up (``np.add.at``).
 import numpy as np
 
 from ..function import Primitive
-from ._util import raw
+from ._util import is_array, operands, raw
 
 __all__ = ["getitem", "normalize_index"]
 
@@ -49,7 +49,9 @@ class GetItem(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        index, = ctx.saved_tensors
+        g, index = operands(g, *ctx.saved_tensors)
+        if is_array(g):                 # not recorded: scatter the array directly
+            return _scatter(g, ctx.in_shape, index, ctx.basic), None
         return IndexAdd.apply(g, ctx.in_shape, index, ctx.basic), None
 
 
@@ -61,17 +63,22 @@ class IndexAdd(Primitive):
     @staticmethod
     def forward(ctx, g, shape, index, basic):
         ctx.save_for_backward(index)
-        out = np.zeros(shape, dtype=g.dtype)
-        if basic:
-            out[index] = g.data     # a basic index never repeats an element
-        else:
-            np.add.at(out, index, g.data)
-        return out
+        return _scatter(g.data, shape, index, basic)
 
     @staticmethod
     def backward(ctx, gg):
         index, = ctx.saved_tensors
         return GetItem.apply(gg, index), None, None, None
+
+
+def _scatter(g, shape, index, basic):
+    """zeros(shape) with the array ``g`` added at ``index``."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if basic:
+        out[index] = g          # a basic index never repeats an element
+    else:
+        np.add.at(out, index, g)
+    return out
 
 
 def getitem(x, index):

@@ -12,7 +12,7 @@ from builtins import max as _builtin_max
 import numpy as np
 
 from ..function import Primitive
-from ._util import as_tensor, keepdims_shape, normalize_axis
+from ._util import as_tensor, is_array, keepdims_shape, normalize_axis, operands
 from .elementwise import exp, log, sqrt
 
 __all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "softmax",
@@ -33,10 +33,11 @@ class Sum(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        g, = operands(g)
         kd_shape = keepdims_shape(ctx.in_shape, ctx.axes)
         if g.shape != kd_shape:
             g = g.reshape(kd_shape)
-        return g.broadcast_to(ctx.in_shape), None, None
+        return _broadcast(g, ctx.in_shape), None, None
 
 
 class _Extreme(Primitive):
@@ -62,10 +63,10 @@ class _Extreme(Primitive):
     @staticmethod
     def backward(ctx, g):
         """The gradient broadcast back, times each element's share."""
-        share, = ctx.saved_tensors
+        g, share = operands(g, *ctx.saved_tensors)
         if g.shape != ctx.kd_shape:
             g = g.reshape(ctx.kd_shape)
-        return g.broadcast_to(ctx.in_shape) * share, None, None
+        return _broadcast(g, ctx.in_shape) * share, None, None
 
 
 class Max(_Extreme):
@@ -80,6 +81,11 @@ class Min(_Extreme):
 
     __slots__ = ()
     reduce = "min"
+
+
+def _broadcast(g, shape):
+    """``g`` broadcast to ``shape``: a Tensor op, or a read-only view of an array."""
+    return np.broadcast_to(g, shape) if is_array(g) else g.broadcast_to(shape)
 
 
 def _count(shape, axes):
@@ -174,7 +180,7 @@ class Softmax(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        y, = ctx.saved_tensors
+        g, y = operands(g, *ctx.saved_tensors)
         return y * (g - (g * y).sum(axis=ctx.axis, keepdims=True)), None
 
 
@@ -191,8 +197,9 @@ class LogSoftmax(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        logp, = ctx.saved_tensors
-        return g - exp(logp) * g.sum(axis=ctx.axis, keepdims=True), None
+        g, logp = operands(g, *ctx.saved_tensors)
+        p = np.exp(logp) if is_array(logp) else exp(logp)
+        return g - p * g.sum(axis=ctx.axis, keepdims=True), None
 
 
 def softmax(x, axis=-1):

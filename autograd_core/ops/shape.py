@@ -6,7 +6,7 @@ calls it on every gradient whose shape differs from its input's.
 import numpy as np
 
 from ..function import Primitive
-from ._util import as_tensor, normalize_axis, raw
+from ._util import as_tensor, normalize_axis, operands, raw
 
 __all__ = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
            "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to"]
@@ -26,6 +26,7 @@ class Reshape(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        g, = operands(g)
         return g.reshape(ctx.in_shape), None
 
 
@@ -41,6 +42,7 @@ class Transpose(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        g, = operands(g)
         return g.transpose(*np.argsort(ctx.axes).tolist()), None
 
 
@@ -56,6 +58,7 @@ class BroadcastTo(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        g, = operands(g)
         return sum_to(g, ctx.in_shape), None
 
 
