@@ -8,41 +8,21 @@ Every time is the MEDIAN of several repeats (after warm-up) with time.perf_count
 the garbage collector is left on. See benchmarks/README.md.
 """
 
-import argparse
 import os
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--quick", action="store_true", help="fewer repeats")
-parser.add_argument("--threads", type=int, help="BLAS/OpenMP/torch threads (default: "
-                    "the libraries' own); 1 gives steadier numbers on a busy machine")
-ARGS = parser.parse_args() if __name__ == "__main__" else parser.parse_args([])
-if ARGS.threads:  # must be set before NumPy loads its BLAS
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
+import _setup
 
-import numpy as np  # noqa: E402
+ARGS = _setup.parse_args(__doc__, main=__name__ == "__main__")
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # use the working tree
+import numpy as np  # noqa: E402  (after the thread settings)
+
+import autograd_core as ag  # noqa: E402
 import numpy_reference as ref  # noqa: E402  (lives beside this file)
 
-try:
-    import autograd_core as ag
-    ENGINE_ERROR = None
-    if not hasattr(ag, "tensor"):  # e.g. a half-written package without __init__.py
-        raise ImportError("autograd_core has no `tensor` yet")
-except Exception as exc:  # the engine may not exist yet
-    ag, ENGINE_ERROR = None, f"{type(exc).__name__}: {exc}"
-try:
-    import torch
-    if ARGS.threads:
-        torch.set_num_threads(ARGS.threads)
-except ImportError:
-    torch = None
+torch = _setup.import_torch(ARGS.threads)
 
 N_OPS, N_LONG, LR = 10_000, 100_000, 0.01
 
@@ -176,13 +156,11 @@ def main():
           f"torch {torch.__version__ + f' ({torch.get_num_threads()} threads)' if torch else 'not installed'}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs, "
           f"threads {args.threads or 'default'}, median of {reps_a}/{reps_b}/{reps_c} repeats for a/b/c")
-    if ag is None:
-        print(f"autograd_core not importable: {ENGINE_ERROR}")
     rows = []  # (benchmark, unit, {impl: value})
 
     def measure(impl, fn):
-        """Run fn() -> value; an engine that lacks an op yet is reported, not fatal."""
-        if (impl == "engine" and ag is None) or (impl == "torch" and torch is None):
+        """Run fn() -> value; a failing implementation is reported, not fatal."""
+        if impl == "torch" and torch is None:
             return None
         try:
             return fn()

@@ -16,42 +16,26 @@ garbage collector on); the ratio to the NumPy reference is printed (target:
 within 1.2x). No assertions. See benchmarks/README.md.
 """
 
-import argparse
 import os
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--quick", action="store_true", help="fewer repeats")
-parser.add_argument("--threads", type=int, help="BLAS/OpenMP/torch threads (default: "
-                    "the libraries' own); 1 gives steadier numbers on a busy machine")
-parser.add_argument("--repeats", type=int, help="timed steps per implementation "
-                    "(default 100, or 10 with --quick)")
-ARGS = parser.parse_args() if __name__ == "__main__" else parser.parse_args([])
-if ARGS.threads:  # must be set before NumPy loads its BLAS
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
+import _setup
 
-import numpy as np  # noqa: E402
+ARGS = _setup.parse_args(__doc__, repeats_help="timed steps per implementation "
+                         "(default 100, or 10 with --quick)", main=__name__ == "__main__")
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # use the working tree
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import numpy_reference as ref  # noqa: E402  (lives beside this file)
+import numpy as np  # noqa: E402  (after the thread settings)
 
 import autograd_core as ag  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
+import bench_engine  # noqa: E402  (its engine-only MLP step, beside this file)
+import numpy_reference as ref  # noqa: E402  (lives beside this file)
 from nn import optim  # noqa: E402
 
-try:
-    import torch
-    if ARGS.threads:
-        torch.set_num_threads(ARGS.threads)
-except ImportError:
-    torch = None
+torch = _setup.import_torch(ARGS.threads)
 
 SIZES, BATCH, LR = (784, 256, 256, 10), 128, 0.01
 
@@ -100,21 +84,7 @@ def nn_step(model, opt, X, y):
     return loss
 
 
-# --- the same network with raw autograd_core ops --------------------------------------
-def engine_step(params, X, y):
-    h = X
-    n_layers = len(params) // 2
-    for layer in range(n_layers):
-        h = h @ params[2 * layer] + params[2 * layer + 1]
-        if layer < n_layers - 1:
-            h = h.relu()
-    loss = -h.log_softmax(axis=-1)[np.arange(X.shape[0]), y].mean()
-    loss.backward()
-    with ag.no_grad():
-        for p in params:
-            p.data -= LR * p.grad.data
-            p.grad = None
-    return loss
+# The same network with raw autograd_core ops is bench_engine.py's (b).
 
 
 # --- PyTorch ---------------------------------------------------------------------------
@@ -168,7 +138,7 @@ def main():
     steps["nn (Linear + F.cross_entropy + optim.SGD)"] = lambda: nn_step(model, opt, Xt, yt)
 
     params = [ag.tensor(p.copy(), requires_grad=True) for p in np_params0]
-    steps["autograd_core ops, by hand"] = lambda: engine_step(params, Xt, y)
+    steps["autograd_core ops, by hand"] = lambda: bench_engine.mlp_engine_step(params, Xt, y)
 
     np_params = [p.copy() for p in np_params0]
     steps["numpy reference (mlp_sgd_step)"] = lambda: ref.mlp_sgd_step(np_params, X, y, lr=LR)

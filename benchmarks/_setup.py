@@ -1,0 +1,39 @@
+"""Command line and thread settings shared by the benchmark scripts.
+
+Import it before NumPy: the BLAS/OpenMP thread counts must be in the
+environment before NumPy loads its BLAS.
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# The working tree's packages come first, then the NumPy reference beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def parse_args(doc, repeats_help=None, main=True):
+    """Parse ``--quick``, ``--threads N`` (and ``--repeats N`` if described); set threads."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--threads", type=int, help="BLAS/OpenMP/torch threads (default: "
+                        "the libraries' own); 1 gives steadier numbers on a busy machine")
+    if repeats_help:
+        parser.add_argument("--repeats", type=int, help=repeats_help)
+    args = parser.parse_args() if main else parser.parse_args([])
+    if args.threads:
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
+    return args
+
+
+def import_torch(threads):
+    """PyTorch if installed (set to ``threads`` threads when given), else None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if threads:
+        torch.set_num_threads(threads)
+    return torch
