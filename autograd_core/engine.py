@@ -5,9 +5,9 @@
    to start if part of the graph was already freed.
 2. Kahn's algorithm then runs each node's ``backward`` once all gradients that
    flow into it have been summed, sums broadcast gradients back to their
-   input's shape (``sum_to``, defined with the shape ops, the one place broadcasting is undone) and hands
-   them on. Without ``retain_graph`` each node's saved values are released as
-   soon as it has run.
+   input's shape (``ops.shape.sum_to``, the one place broadcasting is undone)
+   and hands them on. Without ``retain_graph`` each node's saved values are
+   released as soon as it has run.
 """
 import numpy as np
 
@@ -77,12 +77,11 @@ def _own(g, handed_out):
     """
     a = g.data
     if not (a.flags.owndata and a.flags.writeable) or id(a) in handed_out:
-        a = a.copy()
-    elif g.grad_fn is None:
-        handed_out.add(id(a))
-        return g
-    handed_out.add(id(a))
-    return _new_tensor(a)
+        g = _new_tensor(a.copy())
+    elif g.grad_fn is not None:
+        g = _new_tensor(a)              # keep the array, leave the graph behind
+    handed_out.add(id(g.data))
+    return g
 
 
 def _run_hooks(hooks, g):
@@ -187,13 +186,8 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
                 continue
             if gi is not None:
                 if gi.__class__ is not Tensor:      # a backward that computed on arrays
-                    if gi.__class__ is not _ndarray:
-                        gi = _to_array(gi)           # NumPy scalar (0-d result) or list
-                    if gi.shape == e.shape and gi.dtype == e.dtype:
-                        gi = _new_tensor(gi)
-                    else:
-                        gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
-                elif gi.data.shape != e.shape or gi.data.dtype != e.dtype:
+                    gi = _new_tensor(gi if gi.__class__ is _ndarray else _to_array(gi))
+                if gi.data.shape != e.shape or gi.data.dtype != e.dtype:
                     gi = _as_grad_tensor(gi, e, f"{node.name}.backward")
                 if anomaly:
                     _check_finite(node, gi)
