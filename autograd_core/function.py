@@ -35,12 +35,13 @@ class _SavedOutput:
 
 
 class _NodeExtra:
-    """The rarely used parts of a node: hooks, a retained tensor, where it was made."""
+    """The rarely used parts of a node: hooks, a retained tensor, where it was made,
+    and the name given to its output tensor (for drawings)."""
 
-    __slots__ = ("hooks", "retained", "trace")
+    __slots__ = ("hooks", "retained", "trace", "name")
 
     def __init__(self):
-        self.hooks = self.retained = self.trace = None
+        self.hooks = self.retained = self.trace = self.name = None
 
 
 class Function:

@@ -74,11 +74,18 @@ class Tensor:
     @property
     def name(self):
         """An optional name, shown by ``autograd_core.viz`` (``None`` unless set)."""
+        if self.grad_fn is not None:
+            extra = self.grad_fn.extra
+            return extra.name if extra is not None else None
         return self._extra.get("name") if self._extra else None
 
     @name.setter
     def name(self, value):
-        self._meta()["name"] = value
+        if self.grad_fn is not None:
+            # Kept on the node, which the graph (and so a drawing) can reach.
+            self.grad_fn._extra().name = value
+        else:
+            self._meta()["name"] = value
 
     def _meta(self):
         if self._extra is None:

@@ -125,6 +125,8 @@ def walk(root, recording=None, names=None, values=6):
         op.shape, op.dtype = t.shape, t.dtype
         op_elem[id(node)] = op.idx
         extra = node.extra
+        if extra is not None and extra.name is not None:    # ``t.name = ...`` on a result
+            found_names[id(node)] = extra.name
         if extra is not None and extra.retained is not None:
             rt = extra.retained()
             if rt is not None:

@@ -477,3 +477,13 @@ def test_setitem_on_tensor_requiring_grad_raises():
     y = x * 2
     with pytest.raises((RuntimeError, TypeError, ValueError)):
         y[0] = 5.0
+
+
+def test_name_of_an_op_result_is_kept_on_its_node():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    assert y.name is None
+    y.name = "double"
+    assert y.name == "double" and y.grad_fn.extra.name == "double"
+    x.name = "x"
+    assert x.name == "x"

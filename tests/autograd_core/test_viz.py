@@ -194,6 +194,18 @@ def test_names_option_names_intermediates_and_shows_their_values():
 
 
 @needs_dot
+def test_a_name_set_on_an_intermediate_tensor_is_drawn():
+    # t.name on an op result is kept on its node, so no names= is needed.
+    x = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    hidden = (x * 3.0).tanh()
+    hidden.name = "hidden"
+    out = (hidden * hidden).sum()
+    out.name = "loss"
+    texts = Svg(viz.draw_graph(out)).all_texts()
+    assert "hidden" in texts and "loss" in texts
+
+
+@needs_dot
 def test_leaves_parameters_intermediates_and_output_are_styled_apart():
     class Parameter(ag.Tensor):                  # as nn.Parameter will be
         def __init__(self, data):
