@@ -13,7 +13,6 @@ of the leaves::
 from .dtypes import get_default_dtype, set_default_dtype
 from .function import Function, RemovableHandle
 from .tensor import Tensor, tensor
-from . import engine as _engine  # noqa: F401  (registers the backward walk)
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .ops.arithmetic import add, div, mul, neg, pow, sub
 from .ops.elementwise import (abs, clip, cos, erf, exp, gelu, leaky_relu, log, maximum,

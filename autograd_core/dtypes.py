@@ -57,7 +57,7 @@ def as_array(data, dtype=None):
                                  f"length ({e})") from None
             raise
         if dtype is None:
-            if arr.dtype.kind == "f" and arr.dtype == np.float64 and _python_floats(data):
+            if arr.dtype == np.float64 and _python_floats(data):
                 arr = arr.astype(_default)
             elif arr.dtype.kind in "iu" and arr.dtype != np.int64:
                 arr = arr.astype(np.int64)

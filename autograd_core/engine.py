@@ -12,7 +12,7 @@
 import numpy as np
 
 from . import modes
-from .function import Function, _to_array
+from .function import _to_array
 from .ops.shape import sum_to
 from .tensor import Tensor, _new_tensor
 
@@ -29,9 +29,7 @@ observers = []
 
 
 def _as_grad_tensor(g, like, where):
-    """Check and convert a gradient flowing into ``like`` (a node or a tensor)."""
-    if not isinstance(g, Tensor):
-        g = _new_tensor(np.asarray(g))
+    """Sum and cast the gradient Tensor ``g`` to the shape and dtype of ``like``."""
     if g.shape != like.shape:
         try:
             # Unrecorded (no create_graph), the sum runs on the bare array.

@@ -12,16 +12,18 @@ import numpy as np
 from .dtypes import get_default_dtype
 from .engine import run_backward
 from .modes import enable_grad
+from .ops.shape import stack
 from .tensor import Tensor, _new_tensor
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian"]
 
 
 def _as_input(a):
-    """A tensor to differentiate with respect to, and whether it joins an outer graph."""
+    """A tensor to differentiate with respect to: ``a`` itself if it requires grad
+    (it belongs to an enclosing computation), else a fresh leaf made from it."""
     if isinstance(a, Tensor):
         if a.requires_grad:
-            return a, True
+            return a
         data = a.data
     else:
         data = np.asarray(a)
@@ -29,7 +31,7 @@ def _as_input(a):
             data = data.astype(get_default_dtype())
     if data.dtype.kind != "f":
         data = data.astype(get_default_dtype())
-    return _new_tensor(data).requires_grad_(True), False
+    return _new_tensor(data).requires_grad_(True)
 
 
 def _argnums(argnums, n):
@@ -41,21 +43,25 @@ def _argnums(argnums, n):
 
 
 def _prepare(args, argnums):
+    """(all arguments, those differentiated, the fresh leaves made for them)."""
     args = list(args)
     nums = _argnums(argnums, len(args))
-    nested = False
+    fresh = []
     for i in nums:
-        args[i], outer = _as_input(args[i])
-        nested = nested or outer
-    return args, [args[i] for i in nums], nested
+        x = _as_input(args[i])
+        if x is not args[i]:
+            fresh.append(x)
+        args[i] = x
+    return args, [args[i] for i in nums], fresh
 
 
 def _reaches_outer(outputs, own):
-    """Whether the graph of ``outputs`` reaches a tensor requiring grad besides ``own``.
+    """Whether the graph of ``outputs`` reaches a tensor requiring grad besides ``own``
+    (the fresh leaves a transform made).
 
     Then an enclosing computation may differentiate the result (a transform
-    nested in another, or a function closing over parameters), so the backward
-    must be recorded (``create_graph``).
+    nested in another, one given a tensor that requires grad, or a function
+    closing over parameters), so the backward must be recorded (``create_graph``).
     """
     own = {id(t) for t in own}
     stack = [o.grad_fn if o.grad_fn is not None else o for o in outputs if o.requires_grad]
@@ -90,14 +96,14 @@ def value_and_grad(f, argnums=0):
     ``f`` must return a tensor of one element; ``argnums`` is an int or a tuple.
     """
     def wrapped(*args):
-        args, xs, nested = _prepare(args, argnums)
+        args, xs, fresh = _prepare(args, argnums)
         with enable_grad():
             out = f(*args)
         if not isinstance(out, Tensor) or out.size != 1:
             raise ValueError("grad: the function must return a tensor of one element, got "
                              + (f"shape {out.shape}" if isinstance(out, Tensor)
                                 else type(out).__name__))
-        nested = nested or _reaches_outer([out], xs)
+        nested = _reaches_outer([out], fresh)
         if not out.requires_grad:
             grads = [_new_tensor(np.zeros(x.shape, x.dtype)) for x in xs]
         else:
@@ -121,10 +127,10 @@ def vjp(f, *primals):
     ``vjp_fn(v)`` gives the tuple ``(v^T df/dp for each primal p)``, where ``v``
     has the shape of ``out``. It may be called several times.
     """
-    args, xs, nested = _prepare(primals, tuple(range(len(primals))))
+    args, xs, fresh = _prepare(primals, tuple(range(len(primals))))
     with enable_grad():
         out = f(*args)
-    nested = nested or _reaches_outer([out], xs)
+    nested = _reaches_outer([out], fresh)
 
     def vjp_fn(v):
         v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=out.dtype))
@@ -145,14 +151,14 @@ def jvp(f, primals, tangents):
     tangents = tangents if isinstance(tangents, (tuple, list)) else (tangents,)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    args, xs, nested = _prepare(primals, tuple(range(len(primals))))
+    args, xs, fresh = _prepare(primals, tuple(range(len(primals))))
     ts = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tangents]
     for x, t in zip(xs, ts):
         if t.shape != x.shape:
             raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {x.shape}")
     with enable_grad():
         out = f(*args)
-        nested = nested or _reaches_outer([out], xs)
+        nested = _reaches_outer([out], fresh)
         if not out.requires_grad:
             return out, _new_tensor(np.zeros(out.shape, out.dtype))
         u = _new_tensor(np.zeros(out.shape, out.dtype)).requires_grad_(True)
@@ -179,12 +185,12 @@ def jacobian(f, argnums=0):
     is a tuple (of tuples).
     """
     def wrapped(*args):
-        args, xs, nested = _prepare(args, argnums)
+        args, xs, fresh = _prepare(args, argnums)
         with enable_grad():
             outs = f(*args)
         single_out = isinstance(outs, Tensor)
         outs = [outs] if single_out else list(outs)
-        nested = nested or _reaches_outer(outs, xs)
+        nested = _reaches_outer(outs, fresh)
         result = []
         for out in outs:
             rows = [[] for _ in xs]
@@ -200,7 +206,6 @@ def jacobian(f, argnums=0):
             jac = []
             for x, r in zip(xs, rows):
                 if r:
-                    from .ops.shape import stack
                     j = stack(r).reshape(out.shape + x.shape)
                 else:
                     j = _new_tensor(np.zeros(out.shape + x.shape, x.dtype))

@@ -5,6 +5,8 @@ A Tensor holds its ``data`` (always an ``np.ndarray``), its ``grad``, whether it
 themselves live in ``autograd_core.ops``; they are attached as methods and
 operators at the bottom of this module.
 """
+import weakref
+
 import numpy as np
 
 from . import function, modes
@@ -114,9 +116,8 @@ class Tensor:
         ``create_graph`` records the backward pass itself, so the gradients can
         be differentiated again.
         """
-        from .engine import run_backward
-        run_backward([self], [gradient], retain_graph=retain_graph,
-                     create_graph=create_graph)
+        _engine.run_backward([self], [gradient], retain_graph=retain_graph,
+                             create_graph=create_graph)
 
     def retain_grad(self):
         """Make this non-leaf tensor keep its ``.grad`` after backward (a no-op on leaves)."""
@@ -124,7 +125,6 @@ class Tensor:
             if not self.requires_grad:
                 raise RuntimeError("retain_grad() on a tensor that does not require grad")
             return
-        import weakref
         self.grad_fn._extra().retained = weakref.ref(self)
 
     @property
@@ -283,6 +283,7 @@ from .ops import indexing as _indexing  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import reduction as _red  # noqa: E402
 from .ops import shape as _shape_ops  # noqa: E402
+from . import engine as _engine  # noqa: E402  (it imports Tensor from here)
 
 Tensor.__add__ = Tensor.__radd__ = _arith.add
 Tensor.__sub__ = _arith.sub

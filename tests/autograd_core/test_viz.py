@@ -514,7 +514,7 @@ def test_a_big_graph_collapses_automatically_with_a_note_and_draws_fast():
 
 @needs_dot
 def test_unscoped_big_graphs_merge_chains_then_leave_far_nodes_out():
-    h = x = ag.tensor(0.5, requires_grad=True)
+    h = ag.tensor(0.5, requires_grad=True)
     for _ in range(5000):
         h = (h * 1.0001).tanh()
     d = viz.draw_graph(h)
