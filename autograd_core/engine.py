@@ -9,9 +9,11 @@
    and hands them on. Without ``retain_graph`` each node's saved values are
    released as soon as it has run.
 """
+import threading
+
 import numpy as np
 
-from . import modes
+from . import modes, versions
 from .function import _to_array
 from .ops.shape import sum_to
 from .tensor import Tensor, _new_tensor
@@ -20,6 +22,10 @@ __all__ = ["run_backward", "observers"]
 
 _state = modes.state
 _ndarray = np.ndarray
+_clock = versions.clock
+# Summing into a ``.grad`` is a read, an add and a write: backwards running in
+# several threads into one shared leaf would lose updates without this lock.
+_accumulate_lock = threading.Lock()
 
 # Callables ``fn(key, grad)`` told the total gradient of every node (the
 # gradient of its output) and every leaf as the walk reaches it. Empty by
@@ -86,17 +92,32 @@ def _run_hooks(hooks, g):
     for fn in list(hooks.values()):
         r = fn(g)
         if r is not None:
-            g = r if isinstance(r, Tensor) else _new_tensor(np.asarray(r))
+            r = r if isinstance(r, Tensor) else _new_tensor(np.asarray(r))
+            # As PyTorch: a hook may change the values, never the shape or dtype
+            # (a wrong shape would be broadcast or summed away without a word).
+            if r.shape != g.shape:
+                raise RuntimeError(f"hook {_hook_name(fn)} has changed the shape of the "
+                                   f"gradient from {g.shape} to {r.shape}")
+            if r.dtype != g.dtype:
+                raise RuntimeError(f"hook {_hook_name(fn)} has changed the dtype of the "
+                                   f"gradient from {g.dtype} to {r.dtype}")
+            g = r
     return g
 
 
+def _hook_name(fn):
+    return repr(getattr(fn, "__qualname__", None) or type(fn).__name__)
+
+
 def _accumulate(t, g, create_graph, handed_out):
-    if t.grad is None:
-        t.grad = g if create_graph else _own(g, handed_out)
-    elif create_graph:
-        t.grad = t.grad + g
-    else:
-        t.grad = _new_tensor(t.grad.data + g.data)
+    with _accumulate_lock:
+        old = t._grad
+        if old is None:
+            t._grad = g if create_graph else _own(g, handed_out)
+        elif create_graph:
+            t._grad = old + g
+        else:
+            t._grad = _new_tensor(old.data + g.data)
 
 
 def run_backward(roots, root_grads, retain_graph=None, create_graph=False, inputs=None):
@@ -156,6 +177,7 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
     ready = [k for k in dict.fromkeys(keys) if deps[k] == 0]
     pop_ready, push_ready, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
     watchers = list(observers)
+    clock = _clock
     while ready:
         node = pop_ready()
         g = pop_grad(node, None)
@@ -169,6 +191,8 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
             continue
         nxt = node.next
         if g is not None:
+            if clock.now > node.epoch:      # something was written in place since
+                versions.check_saved(node)
             if node.extra is not None or capture is not None:
                 g = _node_extras(node, g, capture, create_graph, handed_out)
             out = node.backward(node, g)

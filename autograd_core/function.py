@@ -16,6 +16,7 @@ import traceback
 import numpy as np
 
 from . import modes
+from .versions import clock as _clock
 
 __all__ = ["Function", "Primitive", "RemovableHandle"]
 
@@ -58,7 +59,7 @@ class Function:
     the input's shape by the engine.
     """
 
-    __slots__ = ("next", "saved", "shape", "dtype", "scope", "extra", "__weakref__")
+    __slots__ = ("next", "saved", "shape", "dtype", "scope", "extra", "epoch", "__weakref__")
     # Built-in primitives compute on arrays only, so apply need not switch
     # recording off around their forward nor look for their output among the
     # saved values (they save it wrapped already). See ``Primitive``.
@@ -82,7 +83,7 @@ class Function:
             data = _to_array(data)
         t = _object_new(Tensor)
         t.data = data
-        t.grad = t.grad_fn = t._extra = None
+        t._grad = t.grad_fn = t._extra = None
         t.requires_grad = False
         return t
 
@@ -131,7 +132,7 @@ class Function:
         # the graph free of cycles; joined to this node, it is differentiable.
         t = _object_new(Tensor)
         t.data = data
-        t.grad = t._extra = None
+        t._grad = t._extra = None
         t.grad_fn = self
         t.requires_grad = True
         return t
@@ -218,7 +219,7 @@ def _apply_recorded(cls, ctx, args, kwargs):
         data = _to_array(data)
     t = _object_new(Tensor)
     t.data = data
-    t.grad = t._extra = None
+    t._grad = t._extra = None
     if data.dtype.kind != "f":              # integer or bool results carry no gradient
         t.grad_fn = None
         t.requires_grad = False
@@ -230,6 +231,9 @@ def _apply_recorded(cls, ctx, args, kwargs):
     ctx.dtype = data.dtype
     ctx.scope = st.scope
     ctx.extra = None
+    # The write clock now: a backward checks the saved values only when some
+    # in-place write happened after this (see versions.py).
+    ctx.epoch = _clock.now
     if st.anomaly:
         ctx._extra().trace = _user_frames()
     t.grad_fn = ctx

@@ -7,9 +7,11 @@ requires grad (for instance inside another transform), the result stays
 joined to the graph, so transforms nest: ``hessian`` is ``jacobian`` of
 ``grad``.
 """
+import weakref
+
 import numpy as np
 
-from .dtypes import get_default_dtype
+from .dtypes import as_array, check_dtype, get_default_dtype
 from .engine import run_backward
 from .modes import enable_grad
 from .ops.shape import stack
@@ -25,10 +27,12 @@ def _as_input(a):
         if a.requires_grad:
             return a
         data = a.data
-    else:
+    elif isinstance(a, (np.ndarray, np.generic)):
+        # NumPy data keeps its dtype, scalars (np.float64(1.0)) as arrays do.
         data = np.asarray(a)
-        if not isinstance(a, np.ndarray) and data.dtype == np.float64:
-            data = data.astype(get_default_dtype())
+        check_dtype(data.dtype)
+    else:
+        data = as_array(a)      # Python numbers and lists: the default float dtype
     if data.dtype.kind != "f":
         data = data.astype(get_default_dtype())
     return _new_tensor(data).requires_grad_(True)
@@ -55,9 +59,27 @@ def _prepare(args, argnums):
     return args, [args[i] for i in nums], fresh
 
 
+# The leaves of transforms that have returned, by id (a weak reference each,
+# which removes its entry when the leaf dies). Their graphs may live on inside
+# a result (jvp's tangent output hangs on the primal leaves it made), but no
+# enclosing computation differentiates with respect to them.
+_retired = {}
+
+
+def _retire(leaves):
+    for t in leaves:
+        key = id(t)
+        _retired[key] = weakref.ref(t, lambda _, key=key: _retired.pop(key, None))
+
+
+def _is_retired(t):
+    r = _retired.get(id(t))
+    return r is not None and r() is t
+
+
 def _reaches_outer(outputs, own):
     """Whether the graph of ``outputs`` reaches a tensor requiring grad besides ``own``
-    (the fresh leaves a transform made).
+    (the fresh leaves a transform made) and those of transforms already returned.
 
     Then an enclosing computation may differentiate the result (a transform
     nested in another, one given a tensor that requires grad, or a function
@@ -72,7 +94,7 @@ def _reaches_outer(outputs, own):
             continue
         seen.add(id(node))
         if isinstance(node, Tensor):
-            if id(node) not in own:
+            if id(node) not in own and not (_retired and _is_retired(node)):
                 return True
             continue
         stack.extend(e for e in node.next if e is not None)
@@ -108,6 +130,7 @@ def value_and_grad(f, argnums=0):
             grads = [_new_tensor(np.zeros(x.shape, x.dtype)) for x in xs]
         else:
             grads = _grads([out], [None], xs, nested)
+        _retire(fresh)
         return (out if nested else out.detach()), _pack(grads, argnums)
     return wrapped
 
@@ -131,13 +154,30 @@ def vjp(f, *primals):
     with enable_grad():
         out = f(*args)
     nested = _reaches_outer([out], fresh)
+    _retire(fresh)
 
     def vjp_fn(v):
-        v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=out.dtype))
+        v = _as_vector(v, out, "vjp", "vector", "an output")
         if not out.requires_grad:
             return tuple(_new_tensor(np.zeros(x.shape, x.dtype)) for x in xs)
         return tuple(_grads([out], [v], xs, nested or v.requires_grad))
     return (out if nested else out.detach()), vjp_fn
+
+
+def _as_vector(v, like, op, what, of):
+    """A tangent or cotangent ``v`` as a Tensor of ``like``'s dtype and shape.
+
+    A Tensor stays in its graph (a cast to ``like``'s dtype is differentiable),
+    so results can be differentiated with respect to it. ``what`` and ``of``
+    name ``v`` and ``like`` in errors.
+    """
+    if not isinstance(v, Tensor):
+        v = np.asarray(v)
+        check_dtype(v.dtype, f"{op} {what}")
+        v = _new_tensor(v)
+    if v.shape != like.shape:
+        raise ValueError(f"{op}: {what} of shape {v.shape} for {of} of shape {like.shape}")
+    return v if v.dtype == like.dtype else v.astype(like.dtype)
 
 
 def jvp(f, primals, tangents):
@@ -152,26 +192,30 @@ def jvp(f, primals, tangents):
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     args, xs, fresh = _prepare(primals, tuple(range(len(primals))))
-    ts = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tangents]
-    for x, t in zip(xs, ts):
-        if t.shape != x.shape:
-            raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {x.shape}")
+    # Tangents stay Tensors, so that the result is differentiable with respect
+    # to them too (a tangent may be a leaf of an enclosing transform).
+    ts = [_as_vector(t, x, "jvp", "tangent", "a primal") for t, x in zip(tangents, xs)]
     with enable_grad():
         out = f(*args)
         nested = _reaches_outer([out], fresh)
         if not out.requires_grad:
+            _retire(fresh)
             return out, _new_tensor(np.zeros(out.shape, out.dtype))
         u = _new_tensor(np.zeros(out.shape, out.dtype)).requires_grad_(True)
         vjps = run_backward([out], [u], create_graph=True, retain_graph=True, inputs=xs)
         total = None
         for g, t in zip(vjps, ts):
             if g is not None and g.requires_grad:
-                term = (g * t.astype(g.dtype)).sum()
+                term = (g * t).sum()
                 total = term if total is None else total + term
-    if total is None:
-        return (out if nested else out.detach()), _new_tensor(np.zeros(out.shape, out.dtype))
-    tangent_out, = run_backward([total], [None], retain_graph=True, create_graph=nested,
-                                inputs=[u])
+    tangent_out = None
+    if total is not None:
+        # J t is linear in t: it is recorded when a tangent requires grad as
+        # well as when the primal computation reaches outside.
+        record = nested or any(t.requires_grad for t in ts)
+        tangent_out, = run_backward([total], [None], retain_graph=True, create_graph=record,
+                                    inputs=[u])
+    _retire(fresh + [u])
     if tangent_out is None:
         tangent_out = _new_tensor(np.zeros(out.shape, out.dtype))
     return (out if nested else out.detach()), tangent_out
@@ -211,6 +255,7 @@ def jacobian(f, argnums=0):
                     j = _new_tensor(np.zeros(out.shape + x.shape, x.dtype))
                 jac.append(j if nested else j.detach())
             result.append(_pack(jac, argnums))
+        _retire(fresh)
         return result[0] if single_out else tuple(result)
     return wrapped
 

@@ -97,8 +97,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
                 flat[e] = orig
                 mismatch = _compare(analytic, plus, minus, checked, m, e, eps, atol, rtol)
                 if mismatch:
-                    return _fail(_mismatch_message(mismatch, i, x, outs, e, atol, rtol),
-                                 raise_exception)
+                    return _fail(_mismatch_message(mismatch, i, x, outs, e, atol, rtol)
+                                 + _precision_hint(inputs, wrt, eps), raise_exception)
         finally:
             x.data = original
     return True
@@ -127,6 +127,22 @@ def _mismatch_message(mismatch, i, x, outs, e, atol, rtol):
     return (f"gradcheck: gradient mismatch for input {i} at element {where} (output {k}, "
             f"element {out_where}): analytic {float(ana)!r}, numerical {float(num)!r} "
             f"(atol={atol}, rtol={rtol})")
+
+
+def _precision_hint(inputs, wrt, eps):
+    """Why a mismatch may be no error at all: the inputs are too coarse for the differences."""
+    coarse = [i for i in wrt if inputs[i].dtype.itemsize < 8]
+    if not coarse:
+        return ""
+    names = sorted({str(inputs[i].dtype) for i in coarse})
+    which = (f"input {coarse[0]} is" if len(coarse) == 1
+             else "inputs " + ", ".join(map(str, coarse)) + " are")
+    resolution = np.finfo(inputs[coarse[0]].dtype).eps
+    return (f". {which} {'/'.join(names)}, and {names[0]} is too coarse for finite "
+            f"differences (relative resolution {resolution:.1e} against eps={eps}: the "
+            f"numerical gradient is mostly rounding error, the analytic one may well be "
+            f"right); use float64: x.astype(np.float64), or dtype=np.float64 when making "
+            f"the inputs")
 
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,

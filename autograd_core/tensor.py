@@ -5,11 +5,12 @@ A Tensor holds its ``data`` (always an ``np.ndarray``), its ``grad``, whether it
 themselves live in ``autograd_core.ops``; they are attached as methods and
 operators at the bottom of this module.
 """
+import warnings
 import weakref
 
 import numpy as np
 
-from . import function, modes
+from . import function, modes, versions
 from .dtypes import as_array, get_default_dtype
 
 __all__ = ["Tensor", "tensor"]
@@ -26,14 +27,17 @@ class Tensor:
     its dtype. Only floating tensors may require gradients.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_extra", "__weakref__")
-    # NumPy defers to our reflected operators (``array * tensor`` is a Tensor).
-    __array_ufunc__ = None
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_extra", "__weakref__")
+    # NumPy's protocols (NEP 13, NEP 18), ``__array_ufunc__`` and
+    # ``__array_function__``, are set by numpy_dispatch (imported at the bottom):
+    # np.exp(t), np.sum(t, axis=0) and ``array * tensor`` run the engine's ops,
+    # other NumPy functions raise. (No __array_priority__: with __array_ufunc__
+    # defined, NumPy's operators call it instead of consulting priorities.)
     _is_tensor = True
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         self.data = as_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._extra = None
         self.requires_grad = False
@@ -95,6 +99,46 @@ class Tensor:
         return self._extra
 
     # -- gradients ------------------------------------------------------------
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward()``: a Tensor, or ``None``.
+
+        Only leaves (and tensors that called ``retain_grad()``) get one; reading
+        it on any other op result warns, as that ``None`` is almost always a
+        mistake.
+        """
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "reading .grad of a tensor that is not a leaf (it was made by "
+                f"{self.grad_fn.name}): backward() does not fill it, so it is None. Call "
+                ".retain_grad() on it before backward() to keep its gradient, or read "
+                "the .grad of the leaf tensors", UserWarning, stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"t.grad must be a Tensor or None, got "
+                                f"{type(value).__name__} (wrap an array with ag.tensor(...))")
+            if value.shape != self.data.shape:
+                raise RuntimeError(f"assigned grad has shape {value.shape}, but the tensor "
+                                   f"has shape {self.data.shape}")
+            if value.dtype != self.data.dtype:
+                raise RuntimeError(f"assigned grad has dtype {value.dtype}, but the tensor "
+                                   f"has dtype {self.data.dtype}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def _version(self):
+        """How many in-place writes the memory of this tensor has seen (as PyTorch's)."""
+        return versions.version(self.data)
+
     def requires_grad_(self, flag=True):
         """Set ``requires_grad`` in place (leaves only) and return ``self``."""
         flag = bool(flag)
@@ -221,11 +265,12 @@ class Tensor:
                 "tensor with ag.where/ag.concatenate, or write to a leaf inside "
                 "ag.no_grad()")
         if isinstance(value, Tensor):
-            if value.requires_grad:
+            if value.requires_grad and modes.state.grad_enabled:
                 raise RuntimeError("t[index] = value where value requires grad would drop "
                                    "its gradient: build the result with ag.where instead")
             value = value.data
         self.data[_indexing.normalize_index(index)] = value
+        versions.bump(self.data)
 
     # -- comparisons: elementwise, bool results, never differentiable -------------
     def _compare(self, other, ufunc):
@@ -262,7 +307,7 @@ def _new_tensor(data):
     """A leaf Tensor around an existing ndarray (no copy, no checks): the fast path."""
     t = _object_new(Tensor)
     t.data = data
-    t.grad = None
+    t._grad = None
     t.requires_grad = False
     t.grad_fn = None
     t._extra = None
@@ -284,6 +329,8 @@ from .ops import linalg as _linalg  # noqa: E402
 from .ops import reduction as _red  # noqa: E402
 from .ops import shape as _shape_ops  # noqa: E402
 from . import engine as _engine  # noqa: E402  (it imports Tensor from here)
+from . import inplace as _inplace  # noqa: E402
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402,F401  (sets the protocols)
 
 Tensor.__add__ = Tensor.__radd__ = _arith.add
 Tensor.__sub__ = _arith.sub
@@ -300,7 +347,7 @@ Tensor.__matmul__ = _linalg.matmul
 Tensor.__rmatmul__ = lambda self, other: _linalg.matmul(other, self)
 Tensor.__getitem__ = _indexing.getitem
 
-for _module in (_elem, _red, _shape_ops, _linalg):
+for _module in (_elem, _red, _shape_ops, _linalg, _inplace):
     for _name in _module.METHODS:
         setattr(Tensor, _name, getattr(_module, _name))
 del _module, _name

@@ -1,43 +1,99 @@
 """Small helpers shared by the op modules."""
+import numbers
+import operator
+
 import numpy as np
 
+from ..dtypes import check_dtype
 from ..modes import state as _state
 from ..tensor import Tensor, _new_tensor
 
+_ndarray = np.ndarray
+_REAL_KINDS = "biuf"          # what a Tensor may hold (see dtypes.check_dtype)
+
 
 def raw(x):
-    """The ndarray inside a Tensor, or ``x`` itself (a number or an array)."""
-    return x.data if isinstance(x, Tensor) else x
+    """An operand as an op computes with it: the ndarray inside a Tensor, or a constant.
+
+    Every op's operands come through here (or through ``constant`` for the
+    ones that are not Tensors), so this is where values a Tensor could not
+    hold are refused: a complex number or array would otherwise make a complex
+    result that silently leaves the graph.
+    """
+    return x.data if isinstance(x, Tensor) else constant(x)
+
+
+def constant(x):
+    """A non-Tensor operand (number, array, list or None) checked for its dtype.
+
+    Python floats, ints and real arrays pass unchanged (the common case costs
+    a class test); a sequence becomes an array, as NumPy would make it. Complex,
+    object and string values raise the ``TypeError`` a Tensor made of them raises.
+    """
+    cls = x.__class__
+    if cls is float or cls is int or x is None:
+        return x
+    if cls is _ndarray or isinstance(x, (np.ndarray, np.generic)):
+        if x.dtype.kind not in _REAL_KINDS:
+            check_dtype(x.dtype)
+        return x
+    if isinstance(x, complex):
+        raise TypeError(f"unsupported dtype complex for a tensor (got {x!r})")
+    if cls is bool or isinstance(x, numbers.Real):
+        return x
+    arr = np.asarray(x)                 # a list or another array-like
+    check_dtype(arr.dtype)
+    return arr
 
 
 def as_tensor(x):
     """``x`` as a Tensor: Tensors pass through, anything else becomes a constant."""
     if isinstance(x, Tensor):
         return x
-    return Tensor(x) if not isinstance(x, np.ndarray) else _new_tensor(x)
+    if x.__class__ is _ndarray:
+        if x.dtype.kind not in _REAL_KINDS:
+            check_dtype(x.dtype)
+        return _new_tensor(x)
+    return Tensor(x)
 
 
-def normalize_axis(axis, ndim, op):
+def normalize_axis(axis, ndim, op, name="axis"):
     """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints.
 
     As NumPy: an axis out of ``[-ndim, ndim)`` raises ``AxisError`` naming the
-    op (so a 0-d tensor has no axis 0).
+    op (so a 0-d tensor has no axis 0). Anything but an integer (a float, a
+    string, a bool) raises ``TypeError``: truncating 1.5 to 1, or reading
+    True as 1, would reduce over an axis the caller did not mean.
     """
     if axis is None:
         return tuple(range(ndim))
     if axis.__class__ is int and -ndim <= axis < ndim:      # the common case, fast
         return (axis % ndim,)
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in axes:
-        a = int(a)
+        a = axis_int(a, op, name, axis)
         if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(f"{op}: axis {a} is out of bounds for a tensor "
+            raise np.exceptions.AxisError(f"{op}: {name} {a} is out of bounds for a tensor "
                                           f"of {ndim} dimensions")
         out.append(a % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis}")
+        raise ValueError(f"{op}: repeated axis in {name}={axis}")
     return tuple(sorted(out))
+
+
+def axis_int(a, op, name="axis", whole=None):
+    """One axis as a Python int; a non-integer (bools included) raises ``TypeError``."""
+    if a.__class__ is int:
+        return a
+    if not isinstance(a, (bool, np.bool_)):
+        try:
+            return operator.index(a)
+        except TypeError:
+            pass
+    # ``whole`` is the whole argument of an op that takes a tuple of axes too.
+    given, kinds = (a, "an int") if whole is None else (whole, "an int or a tuple of ints")
+    raise TypeError(f"{op}: {name} must be {kinds}, got {given!r} ({type(given).__name__})")
 
 
 def keepdims_shape(shape, axes):

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..function import Primitive
 from ..tensor import Tensor
-from ._util import as_tensor, operands
+from ._util import as_tensor, constant, operands
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow"]
 
@@ -24,8 +24,8 @@ class Add(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.add(a.data if isinstance(a, Tensor) else a,
-                      b.data if isinstance(b, Tensor) else b)
+        return np.add(a.data if isinstance(a, Tensor) else constant(a),
+                      b.data if isinstance(b, Tensor) else constant(b))
 
     @staticmethod
     def backward(ctx, g):
@@ -39,8 +39,8 @@ class Sub(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.subtract(a.data if isinstance(a, Tensor) else a,
-                           b.data if isinstance(b, Tensor) else b)
+        return np.subtract(a.data if isinstance(a, Tensor) else constant(a),
+                           b.data if isinstance(b, Tensor) else constant(b))
 
     @staticmethod
     def backward(ctx, g):
@@ -56,8 +56,8 @@ class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.multiply(a.data if isinstance(a, Tensor) else a,
-                           b.data if isinstance(b, Tensor) else b)
+        return np.multiply(a.data if isinstance(a, Tensor) else constant(a),
+                           b.data if isinstance(b, Tensor) else constant(b))
 
     @staticmethod
     def backward(ctx, g):
@@ -75,8 +75,8 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.true_divide(a.data if isinstance(a, Tensor) else a,
-                              b.data if isinstance(b, Tensor) else b)
+        return np.true_divide(a.data if isinstance(a, Tensor) else constant(a),
+                              b.data if isinstance(b, Tensor) else constant(b))
 
     @staticmethod
     def backward(ctx, g):
@@ -109,8 +109,8 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return ctx.save_output(np.power((a.data if isinstance(a, Tensor) else a),
-                                        (b.data if isinstance(b, Tensor) else b)))
+        return ctx.save_output(np.power((a.data if isinstance(a, Tensor) else constant(a)),
+                                        (b.data if isinstance(b, Tensor) else constant(b))))
 
     @staticmethod
     def backward(ctx, g):
@@ -132,10 +132,26 @@ class Pow(Primitive):
             else:
                 ga = g * b * a ** (b - 1)
         if ctx.next[1] is not None:
-            a = as_tensor(a)
-            zero = a.data == 0
-            # 0 ** b is constant near any b >= 0: use log(1) there, as PyTorch does.
-            log_a = log(where(zero, 1.0, a)) if zero.any() else log(a)
+            # d/db a**b = a**b log(a). Where a == 0 and b >= 0, a**b is constant
+            # (0, or 1 at b == 0) near b, so the gradient is 0, as PyTorch takes
+            # it; where a == 0 and b < 0 the formula stands: inf * log(0) = -inf.
+            # log(a) runs in the result's dtype: a number base must not be
+            # rounded to float32 when the exponent is float64.
+            dtype = out.dtype
+            b_ = b.data if isinstance(b, Tensor) else np.asarray(b)
+            if isinstance(a, Tensor):
+                if a.dtype != dtype:
+                    a = a.astype(dtype)
+                flat = (a.data == 0) & (b_ >= 0)
+                if flat.any():
+                    a = where(flat, 1.0, a)
+                with np.errstate(divide="ignore"):      # log(0) = -inf is meant
+                    log_a = log(a)
+            else:                                       # a constant: its log is one too
+                a = np.asarray(a, dtype=dtype)
+                flat = (a == 0) & (b_ >= 0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    log_a = np.log(np.where(flat, 1, a).astype(dtype, copy=False))
             gb = g * out * log_a
         return ga, gb
 

@@ -195,7 +195,7 @@ class LeakyRelu(Primitive):
     @staticmethod
     def forward(ctx, x, negative_slope):
         x = x.data
-        slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
+        slope = np.where(x > 0, 1, raw(negative_slope)).astype(x.dtype)
         ctx.save_for_backward(slope)
         return x * slope
 
@@ -222,23 +222,30 @@ class Abs(Primitive):
         return (g * sign,)
 
 
+# The series below needs at most 98 terms for |x| <= 6 (checked in the tests);
+# the bound only guards against a loop that never ends.
+_ERF_MAX_TERMS = 128
+
+
 def _erf(x):
     """erf(x) to double precision, vectorised (NumPy has no erf).
 
     Uses the all-positive series erf(x) = 2/sqrt(pi) exp(-x^2) sum_n
     (2x^2)^n x / (1*3*...*(2n+1)) (Abramowitz & Stegun 7.1.6), which has no
-    cancellation; beyond |x| = 6, erf(x) = +-1 in double precision.
+    cancellation; beyond |x| = 6, erf(x) = +-1 in double precision, so |x| is
+    capped there (inf included: erf(+-inf) = +-1). NaN gives NaN.
     """
     x64 = np.asarray(x, dtype=np.float64)
-    a = np.minimum(np.abs(x64), 6.0)
+    # fmin (unlike minimum) turns NaN into 6, so every series converges; NaN
+    # comes back through sign(x) below. A NaN in the series would fail the
+    # stopping test for ever.
+    a = np.fmin(np.abs(x64), 6.0)
     two_a2 = 2 * a * a
     term = a.copy()
     total = a.copy()
-    n = 0
-    while True:
+    for n in range(_ERF_MAX_TERMS):
         term *= two_a2 / (2 * n + 3)
         total += term
-        n += 1
         if np.all(term <= 1e-17 * total):
             break
     out = np.sign(x64) * np.minimum(2 / math.sqrt(math.pi) * np.exp(-a * a) * total, 1.0)
@@ -433,12 +440,24 @@ def gelu(x, approximate="none"):
     Composed of primitives, so every order of derivative comes for free.
     """
     x = as_tensor(x)
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    inf = np.isinf(x.data)
+    if not inf.any():
+        return _gelu(x, approximate)
+    # At -inf, x * Phi(x) is -inf * 0 = nan; the limits are gelu(-inf) = 0 and
+    # gelu(inf) = inf, with slopes 0 and 1: relu's values there. The formula
+    # runs on 0 in place of the infinities, so its (unused) gradient there is
+    # finite and the where() passes exactly 0 back through it.
+    return where(inf, relu(x), _gelu(where(inf, 0.0, x), approximate))
+
+
+def _gelu(x, approximate):
+    """gelu's formula, for finite (or NaN) x."""
     if approximate == "none":
         return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
-    if approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
-        return x * (tanh(inner) + 1) * 0.5
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+    return x * (tanh(inner) + 1) * 0.5
 
 
 def softplus(x):

@@ -7,7 +7,8 @@ contributions add up (``np.add.at``).
 import numpy as np
 
 from ..function import Primitive
-from ._util import is_array, operands, raw
+from ..tensor import Tensor
+from ._util import is_array, operands
 
 __all__ = ["getitem", "normalize_index"]
 
@@ -20,7 +21,8 @@ def normalize_index(index):
 
 
 def _part(i):
-    i = raw(i)
+    if isinstance(i, Tensor):
+        i = i.data
     if isinstance(i, list):
         i = np.asarray(i)
     if isinstance(i, np.ndarray) and i.dtype.kind == "f":

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, is_array, keepdims_shape, normalize_axis, operands
-from .elementwise import exp, log, sqrt
+from .elementwise import exp, log, where
 
 __all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "softmax",
            "log_softmax"]
@@ -144,8 +144,41 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
-    """Standard deviation: ``sqrt(var(x, axis, ddof, keepdims))``."""
-    return sqrt(var(x, axis, ddof, keepdims))
+    """Standard deviation: ``sqrt(var(x, axis, ddof, keepdims))``.
+
+    Where the spread is 0 (equal values, or an axis of length 1) the gradient
+    is 0, as PyTorch's, instead of ``0 * sqrt'(0) = 0 * inf = nan``.
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "std")
+    return StdSqrt.apply(var(x, axes, ddof, keepdims))
+
+
+class StdSqrt(Primitive):
+    """sqrt of a variance; its gradient is taken as 0 where the variance is 0.
+
+    At zero spread std is not differentiable (it is a cone, like |x| at 0) and
+    0 is a subgradient; the variance's own gradient 2 (x - mean) / (n - ddof)
+    is 0 there, so sqrt'(0) = inf would turn the product into nan.
+    """
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, v):
+        return ctx.save_output(np.sqrt(v.data))
+
+    @staticmethod
+    def backward(ctx, g):
+        g, out = operands(g, *ctx.saved_tensors)
+        zero = (out if is_array(out) else out.data) == 0
+        if not zero.any():
+            return (g / (out * 2),)
+        if is_array(g):
+            return (np.where(zero, 0, g / np.where(zero, 1, out * 2)),)
+        # The denominator is made 1 where it was 0, so that no inf enters the
+        # recorded graph (higher derivatives would be 0 * inf = nan).
+        return (where(zero, 0.0, g / where(zero, 1.0, out * 2)),)
 
 
 def _stop_max(x, axes):
@@ -162,7 +195,7 @@ def logsumexp(x, axis=None, keepdims=False):
     m = _stop_max(x, axes)
     # Subtracting a constant m changes nothing in value or gradient, but keeps exp <= 1.
     out = log(sum(exp(x - m), axes, keepdims=True)) + m
-    if not keepdims:
+    if not keepdims and axes:
         out = out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
     return out
 

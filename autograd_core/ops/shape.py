@@ -3,10 +3,12 @@
 ``sum_to`` here is the one place where broadcasting is undone: the engine
 calls it on every gradient whose shape differs from its input's.
 """
+import operator
+
 import numpy as np
 
 from ..function import Primitive
-from ._util import as_tensor, normalize_axis, operands, raw
+from ._util import as_tensor, axis_int, normalize_axis, operands, raw
 
 __all__ = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
            "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to"]
@@ -27,7 +29,7 @@ class Reshape(Primitive):
     @staticmethod
     def backward(ctx, g):
         g, = operands(g)
-        return g.reshape(ctx.in_shape), None
+        return (g if g.shape == ctx.in_shape else g.reshape(ctx.in_shape)), None
 
 
 class Transpose(Primitive):
@@ -91,7 +93,7 @@ class Pad(Primitive):
     @staticmethod
     def forward(ctx, x, widths, value):
         ctx.middle = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))
-        return np.pad(x.data, widths, mode="constant", constant_values=value)
+        return np.pad(x.data, widths, mode="constant", constant_values=raw(value))
 
     @staticmethod
     def backward(ctx, g):
@@ -110,7 +112,7 @@ class Cast(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return g.astype(ctx.in_dtype), None
+        return (g if g.dtype == ctx.in_dtype else g.astype(ctx.in_dtype)), None
 
 
 def sum_to(grad, shape):
@@ -133,20 +135,40 @@ def sum_to(grad, shape):
     return out.reshape(shape) if out.shape != shape else out
 
 
-def _shape_arg(shape):
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
+def _shape_arg(shape, op, what="shape"):
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike; entries must be integers.
+
+    A float (2.0), a string or a bool raises ``TypeError`` naming the op, as
+    NumPy refuses them, rather than being truncated.
+    """
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, str, bytes)):
+        try:
+            shape = tuple(shape[0])         # one sequence: a tuple, list, array...
+        except TypeError:
+            pass                            # one non-integer entry: refused below
+    out = []
+    for s in shape:
+        if s.__class__ is int:
+            out.append(s)
+            continue
+        try:
+            if isinstance(s, (bool, np.bool_)):
+                raise TypeError
+            out.append(operator.index(s))
+        except TypeError:
+            raise TypeError(f"{op}: {what} must be ints, got {shape!r} (an entry of type "
+                            f"{type(s).__name__})") from None
+    return tuple(out)
 
 
 def reshape(x, *shape):
-    """The same elements in a new shape (one entry may be -1)."""
+    """The same elements in a new shape (one entry may be -1).
+
+    Always a new tensor (a view of the same data), even when the shape is
+    unchanged: a hook or ``retain_grad`` on the result must not act on ``x``.
+    """
     x = as_tensor(x)
-    shape = _shape_arg(shape)
-    if shape == x.shape:
-        return x
-    return Reshape.apply(x, shape)
+    return Reshape.apply(x, _shape_arg(shape, "reshape"))
 
 
 def transpose(x, *axes):
@@ -155,7 +177,7 @@ def transpose(x, *axes):
     if not axes or axes == (None,):
         axes = tuple(range(x.ndim))[::-1]
     else:
-        axes = _shape_arg(axes)
+        axes = _shape_arg(axes, "transpose", "axes")
         if (any(not -x.ndim <= a < x.ndim for a in axes)
                 or sorted(a % x.ndim for a in axes) != list(range(x.ndim))):
             raise ValueError(f"transpose: axes {axes} are not a permutation of the "
@@ -167,8 +189,8 @@ def transpose(x, *axes):
 def swapaxes(x, axis1, axis2):
     """Exchange two axes."""
     x = as_tensor(x)
-    a, b = (normalize_axis(axis1, x.ndim, "swapaxes")[0],
-            normalize_axis(axis2, x.ndim, "swapaxes")[0])
+    a, b = (normalize_axis(axis1, x.ndim, "swapaxes", "axis1")[0],
+            normalize_axis(axis2, x.ndim, "swapaxes", "axis2")[0])
     perm = list(range(x.ndim))
     perm[a], perm[b] = perm[b], perm[a]
     return Transpose.apply(x, tuple(perm))
@@ -179,8 +201,8 @@ def flatten(x, start_axis=0, end_axis=-1):
     x = as_tensor(x)
     if x.ndim == 0:
         return reshape(x, 1)
-    start = normalize_axis(start_axis, x.ndim, "flatten")[0]
-    end = normalize_axis(end_axis, x.ndim, "flatten")[0]
+    start = normalize_axis(start_axis, x.ndim, "flatten", "start_axis")[0]
+    end = normalize_axis(end_axis, x.ndim, "flatten", "end_axis")[0]
     if start > end:
         raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis}")
     shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1])),) + x.shape[end + 1:]
@@ -204,16 +226,17 @@ def squeeze(x, axis=None):
 def expand_dims(x, axis):
     """Insert axes of size 1 at ``axis`` (an int or a tuple), as NumPy."""
     x = as_tensor(x)
-    return reshape(x, np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape)
+    axes = (axis,) if not isinstance(axis, (tuple, list)) else axis
+    ndim = x.ndim + len(axes)
+    new = normalize_axis(axis, ndim, "expand_dims")
+    it = iter(x.shape)
+    return reshape(x, tuple(1 if i in new else next(it) for i in range(ndim)))
 
 
 def broadcast_to(x, shape):
     """Broadcast to ``shape`` (a read-only view); the gradient is summed back."""
     x = as_tensor(x)
-    shape = _shape_arg((shape,))
-    if shape == x.shape:
-        return x
-    return BroadcastTo.apply(x, shape)
+    return BroadcastTo.apply(x, _shape_arg((shape,), "broadcast_to"))
 
 
 def concatenate(tensors, axis=0):
@@ -222,7 +245,9 @@ def concatenate(tensors, axis=0):
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
     if axis is None:                    # as NumPy: flatten first
-        tensors, axis = [reshape(t, -1) for t in tensors], 0
+        tensors = [as_tensor(t) for t in tensors]
+        tensors, axis = [t if t.ndim == 1 else reshape(t, -1) for t in tensors], 0
+    axis = axis_int(axis, "concatenate")
     return Concatenate.apply(*tensors, axis=axis)
 
 

@@ -525,3 +525,87 @@ def test_tracemalloc_big_intermediate_returned_after_backward():
         tracemalloc.stop()
     assert after < 1_000_000, f"{after} bytes still held after backward (was {held})"
     assert y.item() == pytest.approx(1_000_000 * np.e)
+
+
+# --------------------------------------------------------------------------- #
+# Hooks may change values only; accumulation is atomic; .grad of non-leaves
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_hook_changing_the_shape_raises(on_leaf):
+    x = leaf([1.0, 2.0, 3.0])
+    t = x if on_leaf else x * 2
+    t.register_hook(lambda g: Tensor(np.ones(7)))
+    with pytest.raises(RuntimeError, match=r"hook .* changed the shape .*\(3,\) to \(7,\)"):
+        (t * t).sum().backward()
+    assert x.grad is None
+
+
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_hook_changing_the_dtype_raises(on_leaf):
+    x = leaf([1.0, 2.0, 3.0])
+    t = x if on_leaf else x * 2
+    t.register_hook(lambda g: g.astype(np.float32))
+    with pytest.raises(RuntimeError, match="changed the dtype .*float64 to float32"):
+        t.sum().backward()
+
+
+def test_hook_returning_an_array_of_the_same_shape_is_used():
+    x = leaf([1.0, 2.0])
+    x.register_hook(lambda g: np.full(2, 5.0))
+    x.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [5.0, 5.0])
+
+
+def test_concurrent_backwards_into_a_shared_leaf_lose_no_update():
+    import sys
+    import threading
+    w = leaf([1.0])
+    n_threads, n_steps = 8, 300
+
+    def work():
+        for _ in range(n_steps):
+            (w * 2.0).sum().backward()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)     # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=work) for _ in range(n_threads)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert w.grad.item() == 2.0 * n_threads * n_steps
+
+
+def test_reading_grad_of_a_non_leaf_warns():
+    x = leaf([1.0, 2.0])
+    y = x * 2
+    y.sum().backward()
+    with pytest.warns(UserWarning, match="not a leaf.*retain_grad"):
+        assert y.grad is None
+
+
+def test_reading_grad_of_leaves_and_retained_tensors_is_quiet():
+    x = leaf([1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    y.sum().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert x.grad is not None and y.grad is not None
+        assert Tensor([1.0]).grad is None
+
+
+def test_assigning_a_grad_of_the_wrong_shape_or_dtype_raises():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="shape"):
+        x.grad = Tensor(np.zeros(3))
+    with pytest.raises(RuntimeError, match="dtype"):
+        x.grad = Tensor(np.zeros(2, dtype=np.float32))
+    with pytest.raises(TypeError, match="Tensor or None"):
+        x.grad = np.zeros(2)
+    x.grad = Tensor(np.ones(2))
+    del x.grad
+    assert x.grad is None

@@ -271,3 +271,71 @@ def test_functional_calls_leave_no_grad_on_captured_tensors():
     g = ag.grad(lambda x: (x * w).sum())(np.array([1.0, 1.0]))
     np.testing.assert_allclose(arr(g), [2.0, 3.0])
     assert w.grad is None
+
+
+# --------------------------------------------------------------------------- #
+# jvp with respect to its tangents, and transforms nested in each other
+# --------------------------------------------------------------------------- #
+
+def cube_sum(x):
+    return (x ** 3).sum()
+
+
+def test_jvp_is_differentiable_with_respect_to_its_tangents():
+    # d/dv <grad f(x0), v> = grad f(x0) = 3 x0**2; the tangents used to be cut
+    # from the graph, so this was 0.
+    x0, v0 = np.array([1.0, 2.0, -0.5]), np.array([0.3, 1.0, 2.0])
+    g = ag.grad(lambda v: ag.jvp(cube_sum, (x0,), (v,))[1])(v0)
+    np.testing.assert_allclose(arr(g), 3 * x0 ** 2)
+    assert not g.requires_grad          # a plain result, not tied to jvp's own leaves
+    # A tangent that requires grad in user code gets its gradient by backward().
+    v = leaf(v0)
+    _, tout = ag.jvp(lambda x: x ** 3, (x0,), (v,))
+    tout.sum().backward()
+    np.testing.assert_allclose(v.grad.data, 3 * x0 ** 2)
+    # jacobian of the tangent map is J itself.
+    J = ag.jacobian(lambda v: ag.jvp(lambda x: x ** 3, (x0,), (v,))[1])(v0)
+    np.testing.assert_allclose(arr(J), np.diag(3 * x0 ** 2))
+
+
+def test_transforms_nest_jvp_and_grad_every_way():
+    x0, v0, w0 = np.array([1.0, 2.0]), np.array([1.0, -1.0]), np.array([0.5, 2.0])
+    hvp = 6 * x0 * v0                   # the Hessian of sum(x**3) is diag(6 x)
+    # grad of jvp, with respect to the primal: d/dx <3 x**2, v> = 6 x v.
+    np.testing.assert_allclose(arr(ag.grad(lambda x: ag.jvp(cube_sum, (x,), (v0,))[1])(x0)),
+                               hvp)
+    # jvp of grad: H v.
+    _, t = ag.jvp(ag.grad(cube_sum), (x0,), (v0,))
+    np.testing.assert_allclose(arr(t), hvp)
+    # jvp of jvp: w^T H v, along the primal; along the tangent it is J w.
+    _, t = ag.jvp(lambda x: ag.jvp(cube_sum, (x,), (v0,))[1], (x0,), (w0,))
+    np.testing.assert_allclose(arr(t), np.dot(hvp, w0))
+    _, t = ag.jvp(lambda v: ag.jvp(cube_sum, (x0,), (v,))[1], (v0,), (w0,))
+    np.testing.assert_allclose(arr(t), np.dot(3 * x0 ** 2, w0))
+    # grad of grad of jvp: third derivative of sum(x**3) along v: 6 v.
+    gg = ag.grad(lambda x: ag.grad(lambda y: ag.jvp(cube_sum, (y,), (v0,))[1])(x).sum())(x0)
+    np.testing.assert_allclose(arr(gg), 6 * v0)
+
+
+@pytest.mark.parametrize("scalar", [np.float64(1.5), np.float32(1.5), np.float16(1.5)])
+def test_numpy_scalars_keep_their_dtype(scalar):
+    # np.float64(1.5) used to become float32, unlike a float64 array.
+    dtype = scalar.dtype
+    assert ag.tensor(scalar).dtype == dtype
+    assert arr(ag.grad(lambda t: t * t)(scalar)).dtype == dtype
+    assert ag.value_and_grad(lambda t: t * t)(scalar)[0].dtype == dtype
+    out, vjp_fn = ag.vjp(lambda t: t * 2, scalar)
+    assert out.dtype == dtype and single(vjp_fn(1.0)).dtype == dtype
+    assert all(r.dtype == dtype for r in ag.jvp(lambda t: t * 2, (scalar,), (1.0,)))
+    assert arr(ag.jacobian(lambda t: t * 2)(scalar)).dtype == dtype
+    assert arr(ag.grad(lambda t: t * t)(1.5)).dtype == ag.get_default_dtype()
+
+
+def test_complex_arguments_and_tangents_raise_type_error():
+    with pytest.raises(TypeError, match="complex"):
+        ag.grad(lambda t: t.sum())(np.array([1j]))
+    with pytest.raises(TypeError, match="complex"):
+        ag.jvp(lambda t: t, (np.array([1.0]),), (np.array([1j]),))
+    _, vjp_fn = ag.vjp(lambda t: t, np.array([1.0]))
+    with pytest.raises(TypeError, match="complex"):
+        vjp_fn(np.array([1j]))

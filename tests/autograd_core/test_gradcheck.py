@@ -240,3 +240,23 @@ def test_gradcheck_fails_on_a_nan_gradient():
         ag.gradcheck(_NanGrad.apply, x)
     # Second order too: d/dx (x**0) used to be nan at x = 0 and pass.
     assert ag.gradgradcheck(lambda t: _NanGrad.apply(t) * t, x, raise_exception=False) is False
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_gradcheck_failure_on_a_coarse_input_says_to_use_float64(dtype):
+    # x**3 at 1 has gradient 3, but float32 differences give 2.95: the error used
+    # to blame the gradient without saying why.
+    x = leaf([1.0], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ag.GradcheckError) as info:
+            ag.gradcheck(lambda t: t ** 3, (x,))
+        with pytest.raises(ag.GradcheckError) as info2:
+            ag.gradgradcheck(lambda t, u: t ** 3 * u, (x, leaf([2.0])))
+    for msg in (str(info.value), str(info2.value)):
+        assert f"input 0 is {np.dtype(dtype).name}" in msg
+        assert "too coarse for finite differences" in msg and "astype(np.float64)" in msg
+    # A float64 input's mismatch is a real one: no such note.
+    with pytest.raises(ag.GradcheckError) as info3:
+        ag.gradcheck(DoubleGrad.apply, (leaf([1.0, 2.0]),))
+    assert "coarse" not in str(info3.value)

@@ -5,7 +5,10 @@ maximum minimum where: forward against NumPy (no SciPy), gradcheck and
 gradgradcheck in float64, the documented subgradients at kinks, and numerical
 stability for inputs up to 1e4 in magnitude.
 """
+import contextlib
 import math
+import signal
+import threading
 
 import numpy as np
 import pytest
@@ -368,3 +371,98 @@ def test_clip_with_tensor_bounds_broadcasts_and_differentiates_them():
     assert y.shape == (2, 2)
     y.sum().backward()
     assert w.grad.tolist() == [1.0, 2.0]
+
+
+# -- NaN and inf through erf and gelu ------------------------------------------
+# The erf series used to loop for ever on NaN. Each call below runs under a time
+# limit, so such a regression fails quickly instead of hanging the run.
+
+@contextlib.contextmanager
+def _time_limit(seconds=10):
+    """Raise TimeoutError in the block once ``seconds`` have passed (POSIX main thread)."""
+    main = threading.current_thread() is threading.main_thread()
+    if not (hasattr(signal, "setitimer") and main):
+        yield                           # no SIGALRM here: run unguarded
+        return
+
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s (an endless loop?)")
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_SPECIAL = [0.5, np.nan, np.inf, -np.inf]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erf_of_nan_is_nan_and_of_inf_is_one(dtype):
+    x = ag.tensor(np.array(_SPECIAL, dtype=dtype), requires_grad=True)
+    with _time_limit():
+        y = ag.erf(x)
+        y.sum().backward()
+    np.testing.assert_allclose(y.data, [math.erf(0.5), np.nan, 1.0, -1.0], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data, [2 / math.sqrt(math.pi) * math.exp(-0.25), np.nan,
+                                             0.0, 0.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_of_nan_is_nan_and_of_inf_is_its_limit(approximate, dtype):
+    x = ag.tensor(np.array(_SPECIAL, dtype=dtype), requires_grad=True)
+    with _time_limit():
+        y = ag.gelu(x, approximate=approximate)
+        y.sum().backward()
+    # gelu(inf) = inf with slope 1, gelu(-inf) = 0 with slope 0; NaN stays NaN.
+    assert np.isnan(y.data[1]) and y.data[2] == np.inf and y.data[3] == 0
+    assert np.isnan(x.grad.data[1]) and x.grad.data[2] == 1 and x.grad.data[3] == 0
+    np.testing.assert_allclose(y.data[0], _np_gelu(0.5), rtol=1e-3)
+    # The finite entry's gradient is untouched by the special ones.
+    g = ag.grad(lambda t: ag.gelu(t, approximate=approximate).sum())(
+        np.array([0.5], dtype=dtype))
+    assert g.data[0] == x.grad.data[0]
+    # Away from the infinities, gelu still has every derivative.
+    z = ag.tensor(np.array([-1.5, 0.3, 2.0]), requires_grad=True)
+    assert ag.gradgradcheck(lambda t: ag.gelu(t, approximate=approximate), (z,))
+
+
+def test_erf_series_needs_no_more_terms_than_allowed():
+    # |x| is capped at 6, where the series is longest: still exact to double precision.
+    x = np.array([5.5, 5.999, 6.0, -6.0, 7.0, 1e300])
+    np.testing.assert_allclose(ag.erf(ag.tensor(x)).data, [math.erf(v) for v in x],
+                               rtol=1e-15)
+
+
+def test_nn_gelu_and_mlp_with_nan_input_finish():
+    import nn                           # the layers built on ag.gelu
+
+    x = ag.tensor(np.array([[0.5, np.nan], [1.0, -2.0]]), dtype=np.float32)
+    with _time_limit():
+        y = nn.GELU()(x)
+        model = nn.MLP([2, 3, 1], activation="gelu", seed=0)
+        out = model(x)
+        out.sum().backward()
+    assert np.isnan(y.data[0, 1]) and np.isfinite(y.data[1]).all()
+    assert np.isnan(out.data[0, 0]) and np.isfinite(out.data[1, 0])
+    assert np.isnan(model.layers[0].weight.grad.data).any()
+
+
+@pytest.mark.parametrize("op", [
+    lambda x: ag.where(x.data > 1, x, 1j),
+    lambda x: ag.where(x.data > 1, np.array([1j, 2.0]), x),
+    lambda x: ag.maximum(x, 1j),
+    lambda x: ag.minimum(np.complex64(1), x),
+    lambda x: ag.clip(x, 1j, None),
+    lambda x: ag.clip(x, None, np.array([2j])),
+    lambda x: ag.exp(np.array([1j])),
+    lambda x: ag.leaky_relu(x, 0.1j),
+], ids=["where", "where-array", "maximum", "minimum", "clip-min", "clip-max", "exp", "slope"])
+def test_complex_operand_raises_type_error(op):
+    # A complex operand used to make a complex tensor cut from the graph.
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="complex"):
+        op(x)

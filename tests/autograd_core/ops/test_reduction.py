@@ -5,6 +5,7 @@ for drawn axes (None, ints incl. negative, tuples incl. ``()``) and keepdims,
 on shapes including 0-d tensors and size-1 axes; gradcheck and gradgradcheck in
 float64; ties; empty reductions; numerical stability for inputs up to 1e4.
 """
+import re
 import warnings
 
 import numpy as np
@@ -428,3 +429,48 @@ def test_axis_of_a_0d_tensor_raises_axis_error_naming_the_op(name):
     # max used to fail with a bare "tuple index out of range".
     with pytest.raises(np.exceptions.AxisError, match=name):
         getattr(ag, name)(ag.tensor(1.0), axis=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_std_gradient_is_zero_where_the_spread_is_zero(dtype):
+    # sqrt'(0) = inf times the variance's zero gradient used to give nan; PyTorch gives 0.
+    x = ag.tensor(np.array([2.0, 2.0, 2.0], dtype=dtype), requires_grad=True)
+    x.std().backward()
+    assert x.grad.dtype == dtype
+    np.testing.assert_array_equal(x.grad.data, [0, 0, 0])
+    # An axis of length 1 (ddof=0) has zero spread everywhere; the other rows
+    # of a mixed case keep their usual gradient.
+    y = ag.tensor(np.array([[1.0], [4.0]], dtype=dtype), requires_grad=True)
+    y.std(axis=1).sum().backward()
+    np.testing.assert_array_equal(y.grad.data, [[0], [0]])
+    a = np.array([[1.0, 1.0], [1.0, 3.0]])
+    z = ag.tensor(a, requires_grad=True)
+    z.std(axis=1, ddof=1).sum().backward()
+    np.testing.assert_allclose(z.grad.data, [[0, 0], [-1 / np.sqrt(2), 1 / np.sqrt(2)]])
+    # Recorded (create_graph) the first derivative is the same, and finite.
+    w = ag.tensor(np.array([2.0, 2.0, 2.0]), requires_grad=True)
+    g = ag.grad(lambda t: t.std())(w)
+    gg = ag.grad(lambda t: ag.grad(lambda s: s.std())(t).sum())(w)
+    np.testing.assert_array_equal(g.data, [0, 0, 0])
+    assert np.isfinite(gg.data).all()
+
+
+def test_std_higher_order_gradients_away_from_zero_spread():
+    x = ag.tensor(np.array([[0.3, -1.2, 2.0], [0.5, 0.1, -0.7]]), requires_grad=True)
+    for axis, ddof in [(None, 0), (1, 1), (0, 0)]:
+        fn = lambda t: t.std(axis=axis, ddof=ddof)  # noqa: E731
+        assert ag.gradcheck(fn, (x,)) and ag.gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "var", "std", "logsumexp",
+                                  "softmax", "log_softmax"])
+@pytest.mark.parametrize("axis", [1.0, "a", True, np.bool_(False), (0, 1.0), None])
+def test_non_integer_axis_raises_type_error_naming_op_and_argument(name, axis):
+    # 1.0 used to be truncated to 1 (in a tuple), "a" gave a bare int() error and
+    # True was read as axis 1.
+    x = ag.tensor(np.ones((2, 3)))
+    if axis is None:
+        getattr(ag, name)(x, axis=np.int64(-1))     # NumPy integers are fine
+        return
+    with pytest.raises(TypeError, match=rf"{name}: axis must be an int.*{re.escape(repr(axis))}"):
+        getattr(ag, name)(x, axis=axis)

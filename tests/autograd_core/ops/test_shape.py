@@ -366,3 +366,105 @@ def test_concatenate_axis_none_flattens_like_numpy():
     np.testing.assert_array_equal(y.data, np.concatenate([a.data, b.data], axis=None))
     (y * ag.tensor(np.arange(7.0))).sum().backward()
     assert a.grad.tolist() == [[0, 1], [2, 3]] and b.grad.tolist() == [4, 5, 6]
+
+
+# Ops that change nothing (the same shape, the identity permutation, the same
+# dtype) used to hand back their input object, so a hook or retain_grad on the
+# "new" tensor acted on the old one, and leaf.squeeze() was still the leaf.
+NO_OPS = {
+    "reshape": lambda t: t.reshape(2, 3),
+    "reshape-tuple": lambda t: ag.reshape(t, (2, 3)),
+    "squeeze": lambda t: t.squeeze(),
+    "broadcast_to": lambda t: t.broadcast_to((2, 3)),
+    "expand_dims-none": lambda t: ag.expand_dims(t, ()),
+    "transpose-identity": lambda t: t.transpose(0, 1),
+    "swapaxes-same": lambda t: t.swapaxes(1, 1),
+    "flatten-last": lambda t: t.flatten(1),
+    "astype-same": lambda t: t.astype(t.dtype),
+    "concatenate-one": lambda t: ag.concatenate([t]),
+    "pad-zero": lambda t: ag.pad(t, 0),
+    "getitem-all": lambda t: t[...],
+    "clip-none": lambda t: ag.clip(t),
+    "sum-no-axes": lambda t: t.sum(axis=()),
+}
+NO_OPS_1D = {
+    "flatten": lambda t: t.flatten(),
+    "T": lambda t: t.T,
+    "transpose": lambda t: t.transpose(),
+    "reshape--1": lambda t: t.reshape(-1),
+}
+
+
+@pytest.mark.parametrize("name", list(NO_OPS) + list(NO_OPS_1D))
+def test_an_op_that_changes_nothing_still_makes_a_new_tensor(name):
+    op = NO_OPS.get(name) or NO_OPS_1D[name]
+    a = np.arange(6.0).reshape(2, 3) if name in NO_OPS else np.array([1.0, 2.0])
+    leaf = ag.tensor(a, requires_grad=True)
+    out = op(leaf)
+    assert out is not leaf and out.shape == leaf.shape
+    assert not out.is_leaf and out.grad_fn is not None
+    const = ag.tensor(a)
+    assert op(const) is not const
+    # A hook on the result sees (and changes) only the gradient flowing through it.
+    x = ag.tensor(a, requires_grad=True)
+    mid = x * 2
+    b = op(mid)
+    b.register_hook(lambda g: g * 0)
+    b.retain_grad()
+    (mid.sum() + b.sum()).backward()
+    np.testing.assert_array_equal(x.grad.data, np.full(a.shape, 2.0))
+    np.testing.assert_array_equal(b.grad.data, np.zeros(a.shape))
+
+
+def test_noop_reshape_hook_example():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    b = a.reshape(2)
+    b.register_hook(lambda g: g * 0)
+    (a.sum() + b.sum()).backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+    assert not ag.tensor([[1.0]], requires_grad=True).squeeze(0).is_leaf
+
+
+BAD_AXES = {
+    "squeeze-float": lambda t: t.squeeze(axis=0.0),
+    "squeeze-str": lambda t: t.squeeze(axis="a"),
+    "squeeze-bool": lambda t: t.squeeze(axis=True),
+    "expand_dims-float": lambda t: ag.expand_dims(t, 1.0),
+    "expand_dims-str": lambda t: ag.expand_dims(t, "a"),
+    "expand_dims-bool": lambda t: ag.expand_dims(t, (0, True)),
+    "concatenate-float": lambda t: ag.concatenate([t, t], axis=1.0),
+    "concatenate-str": lambda t: ag.concatenate([t, t], axis="a"),
+    "concatenate-bool": lambda t: ag.concatenate([t, t], axis=False),
+    "stack-float": lambda t: ag.stack([t, t], axis=1.0),
+    "stack-str": lambda t: ag.stack([t, t], axis="a"),
+    "swapaxes-float": lambda t: t.swapaxes(0.0, 1),
+    "swapaxes-str": lambda t: t.swapaxes(0, "a"),
+    "flatten-float": lambda t: t.flatten(1.0),
+    "flatten-str": lambda t: ag.flatten(t, 0, "a"),
+    "transpose-float": lambda t: t.transpose(1.0, 0.0),
+    "transpose-bool": lambda t: t.transpose(True, False),
+    "reshape-float": lambda t: t.reshape(3.0, 1),
+    "reshape-str": lambda t: t.reshape("a"),
+    "broadcast_to-float": lambda t: t.broadcast_to((2, 3.0, 1)),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_AXES))
+def test_non_integer_axis_or_size_raises_type_error_naming_the_op(case):
+    # Floats used to be truncated (transpose(1.0, 0.0)) or to fail deep inside NumPy.
+    t = ag.tensor(np.ones((3, 1)))
+    with pytest.raises(TypeError) as info:
+        BAD_AXES[case](t)
+    assert str(info.value).startswith(case.split("-")[0] + ":")
+    assert any(w in str(info.value) for w in ("axis", "axes", "shape", "start_axis",
+                                              "end_axis", "axis1", "axis2"))
+
+
+def test_complex_operand_in_concatenate_or_stack_raises_type_error():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    for call in (lambda: ag.concatenate([x, np.array([1j])]),
+                 lambda: ag.stack([x, np.array([1j, 2.0])]),
+                 lambda: ag.pad(x, 1, constant_values=1j)):
+        with pytest.raises(TypeError, match="complex"):
+            call()

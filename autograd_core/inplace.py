@@ -1,0 +1,217 @@
+"""In-place updates: ``+= -= *= /=`` and ``add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_``.
+
+They follow PyTorch's rules, so that the usual training loop
+
+    with ag.no_grad():
+        for p in model.parameters():
+            p -= lr * p.grad
+
+really changes the parameters:
+
+* Nothing to differentiate (recording is off, or neither the tensor nor the
+  operand requires grad): the result is written into the tensor's existing
+  array, so every alias of that memory (``detach()``, views) sees it.
+* A leaf that requires grad, while recording: refused. Overwriting it would
+  lose the value its gradient is defined at (PyTorch refuses it too).
+* An op result in a graph, or a tensor that takes in an operand that requires
+  grad: recorded. The op runs out of place on a snapshot of the old value, the
+  result is written into the tensor's array, and the tensor's ``grad_fn``
+  becomes the new node, so a later backward differentiates the new value.
+
+Every write bumps the version of the memory (``versions.bump``): a node that
+saved the old value then refuses to run its backward, instead of silently
+computing with the new one.
+"""
+import numpy as np
+
+from . import modes, versions
+from .ops.elementwise import clip, where
+from .tensor import Tensor, _new_tensor
+
+__all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_"]
+METHODS = __all__
+
+_state = modes.state
+
+
+def _requires_grad(x):
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _write(t, name, array_fn, tensor_fn, operands, casting="same_kind"):
+    """Run one in-place update of ``t``; returns ``t``.
+
+    ``array_fn(out, *raw_operands)`` writes the result into the array ``out``;
+    ``tensor_fn(old, *operands)`` computes it out of place with Tensor ops (the
+    recorded path). ``casting`` is NumPy's rule for storing the result in
+    ``t``'s dtype ("same_kind": a float result never goes into an int tensor).
+    """
+    if _state.grad_enabled and (t.requires_grad or any(map(_requires_grad, operands))):
+        _record(t, name, tensor_fn, operands, casting)
+        return t
+    raw = [_raw(x) for x in operands]
+    try:
+        array_fn(t.data, *raw)
+    except (TypeError, ValueError) as e:
+        raise _error(t, name, raw, e) from None
+    versions.bump(t.data)
+    return t
+
+
+def _error(t, name, raw, e):
+    shapes = ", ".join(f"{np.shape(x)} {np.result_type(x)}" for x in raw)
+    if not t.data.flags.writeable:
+        return ValueError(f"{name}: the tensor's array is read-only (it is a broadcast "
+                          f"view, or was marked read-only), so it cannot be written in "
+                          f"place; compute a new tensor instead")
+    if isinstance(e, TypeError):
+        return TypeError(f"{name}: the result cannot be stored in place in a tensor of dtype "
+                         f"{t.dtype} (operands: {shapes}); convert first, e.g. "
+                         f"t = t.astype(np.float32), or compute out of place")
+    return ValueError(f"{name}: operands ({shapes}) do not broadcast to the tensor's shape "
+                      f"{t.shape}, which an in-place update cannot change ({e})")
+
+
+def _record(t, name, tensor_fn, operands, casting):
+    """The recorded in-place update of a tensor in a graph (or joining one)."""
+    if t.grad_fn is None and t.requires_grad:
+        raise RuntimeError(
+            f"{name}: a leaf tensor that requires grad is being used in an in-place "
+            f"operation while gradients are recorded. Update parameters inside "
+            f"'with ag.no_grad():' (as an optimizer step does), or write the new value "
+            f"out of place (w = w - lr * g) if it should be part of the graph")
+    if t.data.base is not None:
+        # The memory belongs to another tensor (t came from a slice, reshape,
+        # transpose...). Writing it would change that tensor behind its
+        # history's back; PyTorch rewrites the base's history, this engine refuses.
+        raise RuntimeError(
+            f"{name}: in-place update, while gradients are recorded, of a tensor that "
+            f"is a view of another tensor's memory (made by indexing, reshape, "
+            f"transpose...). Write it out of place (y = y + v), or build the whole new "
+            f"tensor with ag.where / ag.concatenate")
+    for x in operands:
+        if isinstance(x, Tensor) and x is not t and np.may_share_memory(t.data, x.data):
+            raise RuntimeError(f"{name}: the operand shares memory with the tensor being "
+                               f"updated; compute out of place instead")
+    # A snapshot of the old value stands for t in the graph: the op saves it
+    # (not t's array, which is about to change).
+    old = _new_tensor(t.data.copy())
+    old.grad_fn, old.requires_grad = t.grad_fn, t.requires_grad
+    args = [old if x is t else x for x in operands]
+    result = tensor_fn(old, *args)
+    if result.shape != t.shape:
+        raise ValueError(f"{name}: the result has shape {result.shape}, but an in-place "
+                         f"update cannot change the tensor's shape {t.shape}")
+    if result.dtype != t.dtype:
+        if not np.can_cast(result.dtype, t.dtype, casting):
+            raise TypeError(f"{name}: a {result.dtype} result cannot be stored in place in "
+                            f"a tensor of dtype {t.dtype}; convert first or compute out "
+                            f"of place")
+        result = result.astype(t.dtype)
+    name_before = t.name
+    t.data[...] = result.data
+    versions.bump(t.data)
+    t.grad_fn, t.requires_grad = result.grad_fn, result.requires_grad
+    t._grad = None
+    if name_before is not None and t.grad_fn is not None:
+        t.name = name_before
+
+
+def _scaled(other, alpha):
+    return other if alpha == 1 else other * alpha
+
+
+def _replace(a, value):
+    """``value`` broadcast to ``a``'s shape, recorded so that ``a`` gets gradient 0.
+
+    (``a * 0 + value`` would turn an inf or nan in ``a`` into nan.)
+    """
+    return where(np.ones(a.shape, dtype=bool), value, a)
+
+
+def add_(self, other, alpha=1):
+    """In place: ``self += alpha * other`` (returns ``self``)."""
+    return _write(self, "add_",
+                  lambda out, b: np.add(out, b if alpha == 1 else np.multiply(b, alpha),
+                                        out=out, casting="same_kind"),
+                  lambda a, b: a + _scaled(b, alpha), (other,))
+
+
+def sub_(self, other, alpha=1):
+    """In place: ``self -= alpha * other`` (returns ``self``)."""
+    return _write(self, "sub_",
+                  lambda out, b: np.subtract(out, b if alpha == 1 else np.multiply(b, alpha),
+                                             out=out, casting="same_kind"),
+                  lambda a, b: a - _scaled(b, alpha), (other,))
+
+
+def mul_(self, other):
+    """In place: ``self *= other`` (returns ``self``)."""
+    return _write(self, "mul_",
+                  lambda out, b: np.multiply(out, b, out=out, casting="same_kind"),
+                  lambda a, b: a * b, (other,))
+
+
+def div_(self, other):
+    """In place: ``self /= other`` (true division; returns ``self``)."""
+    return _write(self, "div_",
+                  lambda out, b: np.true_divide(out, b, out=out, casting="same_kind"),
+                  lambda a, b: a / b, (other,))
+
+
+def zero_(self):
+    """In place: fill with zeros (returns ``self``)."""
+    return _write(self, "zero_", lambda out: out.fill(0), lambda a: _replace(a, 0.0), ())
+
+
+def fill_(self, value):
+    """In place: set every element to ``value`` (a number or a one-element Tensor)."""
+    if isinstance(value, Tensor) and value.size != 1:
+        raise ValueError(f"fill_: the value must be a number or a tensor of one element, "
+                         f"got shape {value.shape}")
+    return _write(self, "fill_",
+                  lambda out, v: np.copyto(out, np.reshape(v, ()), casting="unsafe"),
+                  lambda a, v: _replace(a, v.reshape(()) if isinstance(v, Tensor) else v),
+                  (value,))
+
+
+def copy_(self, src):
+    """In place: copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``."""
+    def array_fn(out, s):
+        np.copyto(out, np.broadcast_to(s, out.shape), casting="unsafe")
+    return _write(self, "copy_", array_fn, _replace, (src,), casting="unsafe")
+
+
+def clamp_(self, min=None, max=None):
+    """In place: limit the values to ``[min, max]`` (either may be None; returns ``self``)."""
+    if min is None and max is None:
+        raise ValueError("clamp_: give at least one of min and max")
+    return _write(self, "clamp_",
+                  lambda out, lo, hi: np.clip(out, lo, hi, out=out),
+                  lambda a, lo, hi: clip(a, lo, hi), (min, max))
+
+
+def _iadd(self, other):
+    return add_(self, other)
+
+
+def _isub(self, other):
+    return sub_(self, other)
+
+
+def _imul(self, other):
+    return mul_(self, other)
+
+
+def _itruediv(self, other):
+    return div_(self, other)
+
+
+Tensor.__iadd__ = _iadd
+Tensor.__isub__ = _isub
+Tensor.__imul__ = _imul
+Tensor.__itruediv__ = _itruediv
