@@ -20,7 +20,7 @@ from .mlp import MLP
 from .module import Module, Parameter
 from .serialization import load, save
 from . import data, datasets, optim, training  # noqa: E402  (built on the above)
-from .training import evaluate, fit  # noqa: E402
+from .training import NonFiniteLossError, evaluate, fit  # noqa: E402
 
 __all__ = [
     "Module", "Parameter",
@@ -30,4 +30,5 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
     "save", "load",
     "functional", "init", "optim", "data", "datasets", "training", "fit", "evaluate",
+    "NonFiniteLossError",
 ]

@@ -19,6 +19,11 @@ permutation. Epoch ``e`` (counting the ``iter()`` calls from 0) uses a
 generator seeded with ``(seed, e)``, so a loader made with the same seed
 yields the same sequence of epochs, bit for bit, whatever else draws random
 numbers. ``seed=None`` picks fresh entropy (not reproducible).
+
+Resuming: ``loader.state_dict()`` holds the seed and the number of passes
+started; ``load_state_dict`` gives both to a new loader over the same data,
+which then continues with the next epoch's order (see ``nn.save`` for a
+checkpoint holding it beside the model and the optimiser).
 """
 import math
 
@@ -135,6 +140,34 @@ class DataLoader:
                 yield xb
             else:
                 yield xb, ag.tensor(y[idx])
+
+    def state_dict(self):
+        """What fixes the order of the coming epochs: ``{"seed": int, "epoch": int,
+        "n_samples": int}`` (plain ints, e.g. for an ``nn.save`` checkpoint).
+
+        A loader made with the same arrays and options, given this state by
+        ``load_state_dict``, yields the same batches as this one would from now on
+        (also for ``seed=None``: the seed drawn then is part of the state).
+        """
+        return {"seed": int(self.seed), "epoch": int(self.epoch), "n_samples": len(self.X)}
+
+    def load_state_dict(self, state_dict):
+        """Take over ``seed`` and ``epoch`` from ``state_dict()`` of a loader over the
+        same number of samples (``ValueError`` otherwise, naming what differs)."""
+        if not isinstance(state_dict, dict) or not {"seed", "epoch"} <= set(state_dict):
+            raise ValueError("DataLoader.load_state_dict: expected a dict with 'seed' and "
+                             "'epoch', as made by DataLoader.state_dict()")
+        n = state_dict.get("n_samples", len(self.X))
+        if n != len(self.X):
+            raise ValueError(f"DataLoader.load_state_dict: the state is of a loader over "
+                             f"{n} samples, this one has {len(self.X)}")
+        seed, epoch = state_dict["seed"], state_dict["epoch"]
+        for name, v in (("seed", seed), ("epoch", epoch)):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) \
+                    or v < 0:
+                raise ValueError(f"DataLoader.load_state_dict: {name} must be a "
+                                 f"non-negative int, got {v!r}")
+        self.seed, self.epoch = int(seed), int(epoch)
 
     def __repr__(self):
         return (f"DataLoader(n_samples={len(self.X)}, batch_size={self.batch_size}, "

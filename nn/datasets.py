@@ -23,7 +23,9 @@ Real data:
 - ``train_test_split(X, y, test_size=0.2, seed=...)``, optionally stratified.
 """
 import gzip
+import math
 import os
+import zlib
 
 import numpy as np
 
@@ -228,37 +230,70 @@ def read_idx(path):
     """Read one IDX file, gzipped or not, into a NumPy array.
 
     Gzip is recognised by its magic bytes (1F 8B), so the name does not have to
-    end in ``.gz``. Raises ``ValueError`` naming the file when it cannot be
-    decompressed, when the magic number is wrong or when the data does not match
-    the sizes in its header.
+    end in ``.gz``. The header is read first; the data is then read as a
+    stream, at most the byte count the header declares (plus one byte, to
+    notice trailing data), so a small gzip file that inflates to gigabytes
+    costs no more memory than the array it claims to hold. Raises
+    ``ValueError`` naming the file when it cannot be decompressed, when the
+    magic number is wrong or when the data does not match the sizes in its
+    header.
     """
     path = os.fspath(path)
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b" or path.endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:   # gzip.BadGzipFile is an OSError
-            raise ValueError(f"{path}: cannot read the file as gzip ({exc})") from exc
-    if len(raw) < 4:
-        raise ValueError(f"{path}: too short for an IDX file ({len(raw)} bytes)")
-    if raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b" or path.endswith(".gz")
+        raw.seek(0)
+        if not gzipped:
+            return _read_idx_stream(raw, path, os.fstat(raw.fileno()).st_size)
+        with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+            try:
+                return _read_idx_stream(stream, path, None)
+            except (OSError, EOFError, zlib.error) as exc:   # gzip.BadGzipFile is an OSError
+                raise ValueError(f"{path}: cannot read the file as gzip ({exc})") from exc
+
+
+def _read_at_most(stream, n):
+    """Up to ``n`` bytes from ``stream``, in chunks: never more memory than was read."""
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = stream.read(min(1 << 16, n - len(buf)))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def _read_idx_stream(stream, path, file_size):
+    """The array in the IDX ``stream``; ``file_size`` is its size in bytes when known
+    (a plain file), ``None`` for a gzip stream, whose size shows only on reading."""
+    head = _read_at_most(stream, 4)
+    if len(head) < 4:
+        raise ValueError(f"{path}: too short for an IDX file ({len(head)} bytes)")
+    if head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES or head[3] == 0:
         raise ValueError(f"{path}: not an IDX file (magic number "
-                         f"0x{int.from_bytes(raw[:4], 'big'):08X}; expected 0x0000TTNN with "
+                         f"0x{int.from_bytes(head, 'big'):08X}; expected 0x0000TTNN with "
                          f"a type code TT in {sorted(hex(t) for t in _IDX_TYPES)} and "
                          f"NN dimensions)")
-    dtype, ndim = _IDX_TYPES[raw[2]], raw[3]
+    dtype, ndim = _IDX_TYPES[head[2]], head[3]
     header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path}: truncated header ({len(raw)} bytes, {ndim} dimensions "
-                         f"need {header})")
-    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(raw) != expected:
+    dims = _read_at_most(stream, 4 * ndim)
+    if len(dims) < 4 * ndim:
+        raise ValueError(f"{path}: truncated header ({4 + len(dims)} bytes, {ndim} "
+                         f"dimensions need {header})")
+    shape = tuple(int(d) for d in np.frombuffer(bytes(dims), dtype=">u4"))
+    # Python ints: a header declaring 2**32 x 2**32 x ... does not overflow.
+    expected = header + math.prod(shape) * dtype.itemsize
+    if file_size is not None and file_size != expected:
         raise ValueError(f"{path}: the header promises shape {shape} of {dtype.name} "
-                         f"({expected} bytes in all) but the file has {len(raw)} bytes")
-    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
-    return data.astype(dtype.newbyteorder("="))
+                         f"({expected} bytes in all) but the file has {file_size} bytes")
+    # One byte beyond the declared data tells "too long" from "exact".
+    body = _read_at_most(stream, expected - header + 1)
+    if len(body) != expected - header:
+        got = (f"{header + len(body)} bytes" if len(body) < expected - header
+               else "more bytes (it was not read further)")
+        raise ValueError(f"{path}: the header promises shape {shape} of {dtype.name} "
+                         f"({expected} bytes in all, decompressed) but the file has {got}")
+    data = np.frombuffer(body, dtype=dtype).reshape(shape)
+    return data if dtype.isnative else data.astype(dtype.newbyteorder("="))
 
 
 _MNIST_FILES = {

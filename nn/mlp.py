@@ -2,6 +2,7 @@
 normalisation and skip connections are all options, for experiments such as
 deep sigmoid networks with small weights against ReLU + He + BatchNorm + residual.
 """
+from . import _checks
 from . import init as _init
 from .layers import (GELU, BatchNorm1d, Dropout, Identity, LayerNorm, LeakyReLU, Linear, ReLU,
                      Residual, Sequential, Sigmoid, Tanh)
@@ -20,7 +21,8 @@ class MLP(Module):
 
     Every layer but the last is a hidden block ``Linear -> norm -> activation
     -> Dropout`` (norm and dropout when asked for); the last is a plain
-    ``Linear`` (raw outputs, e.g. logits). Everything lives in the
+    ``Linear`` (raw outputs, e.g. logits). ``sizes`` are ints (a float or a bool
+    is a ``TypeError``; NumPy integers are fine). Everything lives in the
     ``Sequential`` ``self.layers``, flat, so ``state_dict`` keys read
     ``layers.0.weight``, ``layers.1.running_mean`` ... and calling the model
     tags the graph with scopes ``MLP/layers/0`` ...; with ``residual=True`` a
@@ -48,7 +50,10 @@ class MLP(Module):
     def __init__(self, sizes, activation="relu", init="he", norm=None, residual=False,
                  dropout=0.0, bias=True, dtype=None, rng=None, seed=None):
         super().__init__()
-        sizes = [int(s) for s in sizes]
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"MLP: sizes must be a list of ints (the widths), got "
+                            f"{type(sizes).__name__} {sizes!r}")
+        sizes = [_checks.size("MLP", f"sizes[{i}]", s) for i, s in enumerate(sizes)]
         if len(sizes) < 2 or any(s <= 0 for s in sizes):
             raise ValueError(f"MLP: sizes must list at least 2 positive widths, got {sizes}")
         make_act = _activation(activation)

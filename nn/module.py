@@ -77,7 +77,7 @@ def zero_grads(params, set_to_none=True):
         elif g.grad_fn is not None or not g.data.flags.writeable:
             p.grad = ag.zeros_like(g.detach())
         else:
-            g.data[...] = 0
+            g.zero_()
 
 
 def _as_buffer(value, name):
@@ -393,7 +393,9 @@ class Module:
         an error (a ``RuntimeError`` naming the offending keys) the model is left
         unchanged. With ``strict=True`` missing and unexpected keys are errors;
         with ``strict=False`` they are returned as ``IncompatibleKeys(missing_keys,
-        unexpected_keys)``. Values are cast to each parameter's dtype.
+        unexpected_keys)``. Values are cast to each parameter's dtype; a value that
+        is not an array of numbers (a string array, ragged nested lists) is an error
+        naming its key.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"load_state_dict expects a dict of arrays, got "
@@ -406,7 +408,12 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            value = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
+            try:
+                value = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
+            except (TypeError, ValueError) as exc:     # e.g. ragged nested lists
+                errors.append(f"value for {key} is not an array: a {type(value).__name__} "
+                              f"that NumPy cannot make into one ({exc})")
+                continue
             if value.dtype.kind not in "biuf":
                 errors.append(f"wrong dtype for {key}: got {value.dtype}, expected a number "
                               "array")
@@ -428,7 +435,8 @@ class Module:
                                + "\n\t".join(errors))
         for target, value in updates:
             if target.data.flags.writeable:
-                np.copyto(target.data, value, casting="unsafe")
+                with ag.no_grad():      # copy_ bumps the version: graphs made before see it
+                    target.copy_(value)
             else:           # e.g. a read-only array assigned to .data: replace, don't fail
                 target.data = np.array(value, dtype=target.data.dtype)
         return IncompatibleKeys(missing, unexpected)

@@ -15,33 +15,54 @@ gradients to ``None``. Hyper-parameters can be changed between steps::
     optim.Adam([{"params": body.parameters()},
                 {"params": head.parameters(), "lr": 1e-2}], lr=1e-3)
 
+A ``Module`` is not a parameter list (pass ``model.parameters()``), nor is a bare
+Tensor (wrap it in a list); both are a ``TypeError`` saying so. Hyper-parameters
+are real numbers: a string, ``None``, a list or a bool is a ``TypeError`` naming
+the optimiser and the option, a number out of range a ``ValueError``.
+
 ``state_dict()`` has PyTorch's structure: ``{"state": {index: {name: array or
 number}}, "param_groups": [{option: value, ..., "params": [indices]}]}``, the
 indices numbering the parameters through all groups in order. It holds copies,
 so it is a snapshot; ``load_state_dict`` restores one into an optimiser built
-over parameters of the same shapes.
+over parameters of the same shapes. The state arrays are always ``ndarray`` s
+shaped like their parameter, also for a 0-d parameter, and ``nn.save`` /
+``nn.load`` write and read a state dict as it is.
 """
 import math
+import numbers
 
 import numpy as np
 
 import autograd_core as ag
 
-from .module import zero_grads
+from .module import Module, zero_grads
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
 
-def _check_number(name, value, low=0.0, high=None, high_open=False):
-    """Raise ValueError unless ``low <= value`` (and ``value < high`` / ``<= high``)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"invalid {name}: {value!r} (expected a number)") from None
+def _check_number(owner, name, value, low=0.0, high=None, high_open=False):
+    """Raise TypeError unless ``value`` is a real number (a bool, a string, None or a
+    list is not), and ValueError unless ``low <= value`` (and ``< high`` / ``<= high``).
+
+    ``owner`` (the optimiser's class name) starts the message."""
+    # A string such as "0.1" would pass float() here and only fail inside step().
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got "
+                        f"{type(value).__name__} {value!r}")
+    v = float(value)
     if math.isnan(v) or v < low or (high is not None and (v >= high if high_open else v > high)):
         bound = "" if high is None else (f" and < {high}" if high_open else f" and <= {high}")
-        raise ValueError(f"invalid {name}: {value!r} (expected >= {low}{bound})")
+        raise ValueError(f"{owner}: invalid {name}: {value!r} (expected >= {low}{bound})")
     return v
+
+
+def _not_params_hint(owner, params):
+    """The TypeError for a Module or a bare Tensor given where parameters are expected."""
+    if isinstance(params, Module):
+        return TypeError(f"{owner} got a Module ({type(params).__name__}) as params: pass "
+                         "its parameters, e.g. model.parameters()")
+    return TypeError(f"{owner}: params should be an iterable of Tensors or of dicts, got "
+                     "a single Tensor: wrap it in a list ([tensor])")
 
 
 class Optimizer:
@@ -51,16 +72,22 @@ class Optimizer:
     ``_check_group`` and implement ``step``.
     """
 
+    _array_state = ()       # names of per-parameter state arrays shaped like the parameter
+
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.state = {}            # param (a Tensor, hashed by identity) -> its state dict
         self.param_groups = []
-        if isinstance(params, ag.Tensor):
-            raise TypeError("params should be an iterable of Tensors or of dicts, "
-                            "got a single Tensor: wrap it in a list")
+        owner = type(self).__name__
+        if isinstance(params, (ag.Tensor, Module)):
+            raise _not_params_hint(owner, params)
         if isinstance(params, dict):
             params = [params]
-        groups = list(params)
+        try:
+            groups = list(params)
+        except TypeError:
+            raise TypeError(f"{owner}: params should be an iterable of Tensors or of dicts, "
+                            f"got {type(params).__name__}") from None
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -76,11 +103,18 @@ class Optimizer:
         if "params" not in group:
             raise ValueError("a parameter group needs a 'params' entry")
         params = group["params"]
+        owner = type(self).__name__
         if isinstance(params, ag.Tensor):
             params = [params]
+        elif isinstance(params, Module):
+            raise _not_params_hint(owner, params)
         elif isinstance(params, (set, frozenset)):
             raise TypeError("parameters must be given in a fixed order (a list, not a set)")
-        params = list(params)
+        try:
+            params = list(params)
+        except TypeError:
+            raise TypeError(f"{owner}: a group's 'params' should be an iterable of "
+                            f"Tensors, got {type(params).__name__}") from None
         if not params:
             raise ValueError(f"{type(self).__name__} got a parameter group with no parameters")
         unknown = set(group) - set(self.defaults) - {"params"}
@@ -89,8 +123,11 @@ class Optimizer:
                              f"{type(self).__name__}; known: {sorted(self.defaults)}")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for i, p in enumerate(params):
+            if isinstance(p, Module):
+                raise TypeError(f"{owner} can only optimise Tensors, but parameter {i} is "
+                                f"a Module ({type(p).__name__}): pass model.parameters()")
             if not isinstance(p, ag.Tensor):
-                raise TypeError(f"{type(self).__name__} can only optimise Tensors, but "
+                raise TypeError(f"{owner} can only optimise Tensors, but "
                                 f"parameter {i} is a {type(p).__name__}")
             if p.dtype.kind != "f":
                 raise ValueError(f"{type(self).__name__} can only optimise floating-point "
@@ -110,7 +147,7 @@ class Optimizer:
         self.param_groups.append(new)
 
     def _check_group(self, group):
-        _check_number("learning rate lr", group["lr"])
+        _check_number(type(self).__name__, "learning rate lr", group["lr"])
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to ``None`` (the default), or to
@@ -177,8 +214,16 @@ class Optimizer:
             p = by_index[idx]
             restored = {}
             for k, v in st.items():
-                if isinstance(v, (np.ndarray, ag.Tensor)):
-                    v = np.array(v, dtype=p.dtype)     # a copy, in the parameter's dtype
+                if isinstance(v, (np.ndarray, ag.Tensor)) or k in self._array_state:
+                    # Always an ndarray (a copy, in the parameter's dtype), even for a 0-d
+                    # parameter: step() updates these in place.
+                    try:
+                        v = np.array(v.data if isinstance(v, ag.Tensor) else v,
+                                     dtype=p.dtype)
+                    except (TypeError, ValueError) as exc:
+                        raise ValueError(f"{type(self).__name__}.load_state_dict: state "
+                                         f"{k!r} of parameter {idx} is not an array of "
+                                         f"numbers ({exc})") from None
                     if v.shape != p.shape:
                         raise ValueError(f"state {k!r} of parameter {idx} has shape "
                                          f"{v.shape}, the parameter {p.shape}")
@@ -218,6 +263,8 @@ class SGD(Optimizer):
     silently different optimiser.
     """
 
+    _array_state = ("momentum_buffer",)
+
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *,
                  dampening=0.0):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
@@ -225,9 +272,10 @@ class SGD(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        _check_number("momentum", group["momentum"])
-        _check_number("dampening", group["dampening"])
-        _check_number("weight_decay", group["weight_decay"])
+        owner = type(self).__name__
+        _check_number(owner, "momentum", group["momentum"])
+        _check_number(owner, "dampening", group["dampening"])
+        _check_number(owner, "weight_decay", group["weight_decay"])
         if not isinstance(group["nesterov"], (bool, np.bool_)):
             raise TypeError(f"nesterov must be a bool, got {group['nesterov']!r} (SGD's "
                             "arguments are (params, lr, momentum, nesterov, weight_decay); "
@@ -247,12 +295,18 @@ class SGD(Optimizer):
                     if mom != 0:
                         buf = st.get("momentum_buffer")
                         if buf is None:
-                            buf = st["momentum_buffer"] = g.copy()
+                            # np.array, not g.copy(): for a 0-d parameter ``g + wd * data``
+                            # is a NumPy scalar, and ``buf *= mom`` on a scalar would
+                            # rebind the name instead of updating the stored buffer.
+                            buf = st["momentum_buffer"] = np.array(g, dtype=data.dtype)
                         else:
                             buf *= mom
                             buf += (1 - damp) * g
                         g = g + mom * buf if nesterov else buf
-                    data -= lr * g
+                    # Through the Tensor, not its array: the write bumps the
+                    # parameter's version, so a backward through a graph made
+                    # before this step refuses to run instead of using new values.
+                    p.sub_(g, alpha=lr)
 
 
 class Adam(Optimizer):
@@ -264,6 +318,7 @@ class Adam(Optimizer):
     """
 
     _decoupled = False
+    _array_state = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False):
@@ -275,11 +330,12 @@ class Adam(Optimizer):
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"invalid betas: {betas!r} (expected a pair (beta1, beta2))")
-        _check_number("beta1 (betas[0])", betas[0], 0.0, 1.0, high_open=True)
-        _check_number("beta2 (betas[1])", betas[1], 0.0, 1.0, high_open=True)
+        owner = type(self).__name__
+        _check_number(owner, "beta1 (betas[0])", betas[0], 0.0, 1.0, high_open=True)
+        _check_number(owner, "beta2 (betas[1])", betas[1], 0.0, 1.0, high_open=True)
         group["betas"] = (float(betas[0]), float(betas[1]))
-        _check_number("eps", group["eps"])
-        _check_number("weight_decay", group["weight_decay"])
+        _check_number(owner, "eps", group["eps"])
+        _check_number(owner, "weight_decay", group["weight_decay"])
 
     def step(self):
         """Update every parameter that has a gradient."""
@@ -298,7 +354,7 @@ class Adam(Optimizer):
                     step = st["step"]
                     if wd != 0:
                         if self._decoupled:
-                            data *= 1 - lr * wd
+                            p.mul_(1 - lr * wd)
                         else:
                             g = g + wd * data
                     m, v = st["exp_avg"], st["exp_avg_sq"]
@@ -314,7 +370,7 @@ class Adam(Optimizer):
                     denom = np.sqrt(v)
                     denom /= bias_correction2_sqrt
                     denom += eps
-                    data -= (lr / bias_correction1) * (m / denom)
+                    p.sub_(m / denom, alpha=lr / bias_correction1)
 
 
 class AdamW(Adam):

@@ -20,13 +20,25 @@ Accuracy: for outputs of shape ``(batch, classes)`` with ``classes >= 2``, the
 fraction where ``argmax`` equals the integer target; for a single logit per
 sample (shape ``(batch,)`` or ``(batch, 1)``), the fraction where ``logit > 0``
 agrees with ``target > 0.5`` (0/1 targets, for ``BCEWithLogitsLoss``). Other
-shapes (regression) give ``nan``.
+shapes (regression) give ``nan``. Outputs holding NaN have no meaningful argmax
+(NumPy picks the first NaN), so an accuracy over any NaN output is ``nan``, not a
+number computed from it; ``evaluate`` also warns (``RuntimeWarning``) saying how
+many samples had NaN outputs.
+
+Non-finite losses: ``fit`` checks each batch's loss before ``backward`` and the
+optimiser step. By default (``on_nonfinite="raise"``) a NaN or infinite loss
+raises ``NonFiniteLossError``, a ``FloatingPointError`` naming the epoch and the
+batch (both counted from 0, as ``callback``'s ``epoch``), with the parameters
+and buffers (running statistics) left as they were before that batch.
+``on_nonfinite="warn"`` warns (``RuntimeWarning``) instead and skips that batch:
+no step, and it is left out of the epoch's loss and accuracy.
 
 Nothing here draws random numbers, so a seeded model and a seeded loader train
 to the same parameters, bit for bit.
 """
 import contextlib
 import math
+import warnings
 
 import numpy as np
 
@@ -34,7 +46,22 @@ import autograd_core as ag
 
 from .data import DataLoader
 
-__all__ = ["fit", "evaluate", "predict", "accuracy"]
+__all__ = ["fit", "evaluate", "predict", "accuracy", "NonFiniteLossError"]
+
+_ON_NONFINITE = ("raise", "warn")
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Raised by ``fit`` when a batch's loss is NaN or infinite, before the optimiser
+    step that would spread it into every parameter.
+
+    Attributes: ``epoch`` and ``batch`` (counted from 0 within this ``fit`` call)
+    and ``loss`` (the value, a float).
+    """
+
+    def __init__(self, message, epoch, batch, loss):
+        super().__init__(message)
+        self.epoch, self.batch, self.loss = epoch, batch, loss
 
 
 def _raw(x):
@@ -42,22 +69,27 @@ def _raw(x):
 
 
 def _count_correct(outputs, targets):
-    """(correct, n) for classification outputs, or None when accuracy is undefined."""
+    """(correct, n, n_nan) for classification outputs, or None when accuracy is
+    undefined; ``n_nan`` counts the samples whose outputs hold a NaN."""
     out, tgt = _raw(outputs), _raw(targets)
     n = out.shape[0] if out.ndim else 0
     if out.ndim == 2 and out.shape[1] >= 2 and tgt.shape == (n,):
-        return int(np.count_nonzero(out.argmax(axis=1) == tgt)), n
-    if out.ndim in (1, 2) and out.shape in ((n,), (n, 1)) and tgt.shape in ((n,), (n, 1)):
-        pred = out.reshape(n) > 0
-        return int(np.count_nonzero(pred == (tgt.reshape(n) > 0.5))), n
-    return None
+        pred = out.argmax(axis=1)
+    elif out.ndim in (1, 2) and out.shape in ((n,), (n, 1)) and tgt.shape in ((n,), (n, 1)):
+        out = out.reshape(n, 1)
+        pred, tgt = out[:, 0] > 0, tgt.reshape(n) > 0.5
+    else:
+        return None
+    n_nan = int(np.count_nonzero(np.isnan(out).any(axis=1))) if out.dtype.kind == "f" else 0
+    return int(np.count_nonzero(pred == tgt)), n, n_nan
 
 
 def accuracy(outputs, targets):
     """Classification accuracy of ``outputs`` (logits) against ``targets`` (see the
-    module docstring); ``nan`` when the shapes are not those of a classifier."""
+    module docstring); ``nan`` when the shapes are not those of a classifier, or
+    when any output is NaN."""
     counted = _count_correct(outputs, targets)
-    if counted is None or counted[1] == 0:
+    if counted is None or counted[1] == 0 or counted[2]:
         return math.nan
     return counted[0] / counted[1]
 
@@ -109,6 +141,7 @@ class _Meter:
 
     def __init__(self):
         self.loss_sum, self.n, self.correct, self.classifier = 0.0, 0, 0, True
+        self.n_nan = 0              # samples whose outputs hold a NaN
 
     def add(self, loss, outputs, targets):
         n = len(_raw(targets))
@@ -120,10 +153,12 @@ class _Meter:
             self.classifier = False     # accuracy is undefined for this pass
         else:
             self.correct += counted[0]
+            self.n_nan += counted[2]
 
     def result(self, has_loss=True):
         loss = self.loss_sum / self.n if (self.n and has_loss) else math.nan
-        acc = self.correct / self.n if (self.n and self.classifier) else math.nan
+        defined = self.n and self.classifier and not self.n_nan
+        acc = self.correct / self.n if defined else math.nan
         return loss, acc
 
 
@@ -136,7 +171,9 @@ def evaluate(model, loss_fn, data, batch_size=1024):
     float32 inputs). Runs under
     ``ag.no_grad()`` with the model in eval mode (dropout off, batch norm using
     its running statistics), then puts the model back in the mode it was in.
-    ``loss_fn=None`` gives a ``nan`` loss.
+    ``loss_fn=None`` gives a ``nan`` loss. When any output is NaN the accuracy
+    is ``nan`` (an argmax over NaN means nothing) and a ``RuntimeWarning`` says
+    for how many samples.
     """
     batches = _as_batches(data, batch_size, model)
     meter = _Meter()
@@ -148,6 +185,10 @@ def evaluate(model, loss_fn, data, batch_size=1024):
             meter.add(loss, out, yb)
     if meter.n == 0:
         raise ValueError("evaluate: the data gave no batches")
+    if meter.n_nan:
+        warnings.warn(f"evaluate: the model's outputs hold NaN for {meter.n_nan} of "
+                      f"{meter.n} samples; the accuracy is reported as nan",
+                      RuntimeWarning, stacklevel=2)
     return meter.result(loss_fn is not None)
 
 
@@ -173,8 +214,44 @@ def _progress_bar(total, enabled):
     return tqdm(total=total, unit="batch", dynamic_ncols=True)
 
 
+def _buffer_snapshot(model):
+    """Copies of the model's buffers (batch norm's running statistics, updated by a
+    forward in train mode), to put back when the batch turns out to be bad."""
+    buffers = getattr(model, "buffers", None)
+    if not callable(buffers):
+        return []
+    return [(b, b.data.copy()) for b in buffers()]
+
+
+def _restore(snapshot):
+    for buf, saved in snapshot:
+        if buf.data.shape == saved.shape and buf.data.flags.writeable:
+            with ag.no_grad():
+                buf.copy_(saved)
+        else:
+            buf.data = saved
+
+
+def _nonfinite_loss(value, epoch, batch, per_epoch, on_nonfinite):
+    """Raise NonFiniteLossError, or warn, for a batch whose loss is NaN or infinite."""
+    loss = float(value) if np.size(value) == 1 else float("nan")
+    of = f" of {per_epoch}" if per_epoch is not None else ""
+    where = f"epoch {epoch}, batch {batch}{of} (both counted from 0)"
+    if on_nonfinite == "warn":
+        warnings.warn(f"fit: the loss is {loss} in {where}; skipping that batch "
+                      "(no optimizer step)", RuntimeWarning, stacklevel=3)
+        return
+    raise NonFiniteLossError(
+        f"fit: the loss is {loss} in {where}; stopped before the optimizer step, so "
+        "the parameters are those from before this batch. Common causes: a learning "
+        "rate too high, NaN or inf in the batch's inputs, log(0) or a division by zero "
+        "in the loss; ag.detect_anomaly() names an op that makes NaN in backward, and "
+        "fit(..., on_nonfinite='warn') skips such batches instead.",
+        epoch, batch, loss)
+
+
 def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progress=True,
-        callback=None, val_batch_size=1024):
+        callback=None, val_batch_size=1024, on_nonfinite="raise"):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return the history.
 
     Each batch: ``out = model(xb)``, ``loss = loss_fn(out, yb)``,
@@ -189,9 +266,27 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
     ``progress=True`` shows a tqdm bar (when tqdm is installed; otherwise nothing).
     ``callback(epoch, history)``, if given, runs after each epoch; returning
     ``True`` stops training early. The model ends in the mode it started in.
+
+    ``on_nonfinite``: what a NaN or infinite batch loss does, checked before
+    ``backward`` and the step. ``"raise"`` (the default): raise
+    ``NonFiniteLossError`` (a ``FloatingPointError``) naming the epoch and the
+    batch, counted from 0; the parameters, the buffers (running statistics) and
+    the optimiser's state are those from before that batch. ``"warn"``: a
+    ``RuntimeWarning``, and the batch is skipped (no step; left out of the
+    epoch's averages; an epoch whose every batch was skipped records ``nan``).
+
+    To resume later, save the model's, the optimiser's and the loader's
+    ``state_dict()`` (the loader's holds its seed and epoch count, which fix the
+    order of the coming epochs) and the history, e.g. in one ``nn.save``
+    checkpoint; load them into fresh objects and call ``fit`` again: the run
+    continues bit for bit as if never stopped (a model with ``Dropout`` also
+    needs its generator's ``rng.bit_generator.state``).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
+    if on_nonfinite not in _ON_NONFINITE:
+        raise ValueError(f"fit: on_nonfinite must be one of {_ON_NONFINITE}, got "
+                         f"{on_nonfinite!r}")
     if isinstance(train_loader, tuple):
         raise TypeError("fit needs a loader for the training data: wrap the arrays in "
                         "data.DataLoader(X, y, batch_size=..., shuffle=True, seed=...)")
@@ -213,16 +308,26 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
                 bar.set_description(f"epoch {epoch + 1}/{epochs}", refresh=False)
             _set_mode(model, True)
             meter = _Meter()
-            for xb, yb in train_batches:
+            skipped = 0
+            for batch, (xb, yb) in enumerate(train_batches):
+                buffers = _buffer_snapshot(model)
                 out = model(xb)
                 loss = loss_fn(out, yb)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                meter.add(loss.detach(), out.detach(), yb)
+                # Checked before backward and the step: one NaN loss gives NaN
+                # gradients, and the step would write NaN into every parameter.
+                value = _raw(loss)
+                if not np.isfinite(value).all():
+                    _restore(buffers)        # e.g. running statistics the forward moved
+                    _nonfinite_loss(value, epoch, batch, per_epoch, on_nonfinite)
+                    skipped += 1
+                else:
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    meter.add(loss.detach(), out.detach(), yb)
                 if bar is not None:
                     bar.update(1)
-            if meter.n == 0:
+            if meter.n == 0 and not skipped:
                 raise ValueError("fit: the training data gave no batches")
             loss_value, acc = meter.result()
             history["loss"].append(loss_value)

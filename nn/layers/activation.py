@@ -1,4 +1,9 @@
-"""Activation layers: ``ReLU Sigmoid Tanh LeakyReLU GELU Softmax LogSoftmax``."""
+"""Activation layers: ``ReLU Sigmoid Tanh LeakyReLU GELU Softmax LogSoftmax``.
+
+Each takes an input of numbers; a string or object array is a ``TypeError``
+naming the layer and the dtype.
+"""
+from .. import _checks
 from .. import functional as F
 from ..module import Module
 
@@ -9,21 +14,21 @@ class ReLU(Module):
     """max(x, 0) elementwise."""
 
     def forward(self, x):
-        return F.relu(x)
+        return F.relu(_checks.numeric_input(self, x))
 
 
 class Sigmoid(Module):
     """1 / (1 + exp(-x)) elementwise."""
 
     def forward(self, x):
-        return F.sigmoid(x)
+        return F.sigmoid(_checks.numeric_input(self, x))
 
 
 class Tanh(Module):
     """tanh(x) elementwise."""
 
     def forward(self, x):
-        return F.tanh(x)
+        return F.tanh(_checks.numeric_input(self, x))
 
 
 class LeakyReLU(Module):
@@ -34,7 +39,7 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(_checks.numeric_input(self, x), self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -50,7 +55,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, x):
-        return F.gelu(x, self.approximate)
+        return F.gelu(_checks.numeric_input(self, x), self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
@@ -64,7 +69,7 @@ class Softmax(Module):
         self.axis = axis
 
     def forward(self, x):
-        return F.softmax(x, self.axis)
+        return F.softmax(_checks.numeric_input(self, x), self.axis)
 
     def extra_repr(self):
         return f"axis={self.axis}"
@@ -74,4 +79,4 @@ class LogSoftmax(Softmax):
     """log(softmax(x)) along ``axis``, computed stably (pairs with ``NLLLoss``)."""
 
     def forward(self, x):
-        return F.log_softmax(x, self.axis)
+        return F.log_softmax(_checks.numeric_input(self, x), self.axis)

@@ -1,4 +1,5 @@
 """``Dropout``."""
+from .. import _checks
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -22,7 +23,7 @@ class Dropout(Module):
         self.rng = init._generator(rng, seed, "Dropout")
 
     def forward(self, x):
-        return F.dropout(x, self.p, self.training, self.rng)
+        return F.dropout(_checks.numeric_input(self, x), self.p, self.training, self.rng)
 
     def extra_repr(self):
         return f"p={self.p}"

@@ -1,6 +1,9 @@
 """``Embedding``: a learnt table of vectors, indexed by integers."""
 import numpy as np
 
+import autograd_core as ag
+
+from .. import _checks
 from .. import functional as F
 from .. import init
 from ..module import Module, Parameter
@@ -13,13 +16,14 @@ class Embedding(Module):
     """``weight[index]`` for int arrays/Tensors of any shape.
 
     ``weight`` has shape ``(num_embeddings, embedding_dim)`` and starts from
-    N(0, 1), as PyTorch, drawn from ``rng`` or ``seed``.
+    N(0, 1), as PyTorch, drawn from ``rng`` or ``seed``. Both sizes are ints >= 0
+    (a float is a ``TypeError``); indices must be integers (``TypeError`` otherwise).
     """
 
     def __init__(self, num_embeddings, embedding_dim, dtype=None, rng=None, seed=None):
         super().__init__()
-        self.num_embeddings = int(num_embeddings)
-        self.embedding_dim = int(embedding_dim)
+        self.num_embeddings = _checks.size("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = _checks.size("Embedding", "embedding_dim", embedding_dim)
         dtype = init._float_dtype(dtype, "Embedding")
         self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype))
         self.reset_parameters(rng=rng, seed=seed)
@@ -29,7 +33,11 @@ class Embedding(Module):
         init.normal_(self.weight, rng=init._generator(rng, seed, "Embedding"))
 
     def forward(self, index):
-        return F.embedding(index, self.weight)
+        idx = index if isinstance(index, ag.Tensor) else np.asarray(index)
+        if idx.dtype.kind not in "iu":
+            raise TypeError(f"Embedding: indices must be integers, got dtype {idx.dtype} "
+                            f"(shape {tuple(idx.shape)})")
+        return F.embedding(idx, self.weight)
 
     def extra_repr(self):
         return f"{self.num_embeddings}, {self.embedding_dim}" + dtype_note(self)

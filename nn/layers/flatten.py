@@ -1,6 +1,7 @@
 """``Flatten``."""
 import autograd_core as ag
 
+from .. import _checks
 from ..module import Module
 
 __all__ = ["Flatten"]
@@ -15,7 +16,7 @@ class Flatten(Module):
         self.end_axis = end_axis
 
     def forward(self, x):
-        return ag.flatten(x, self.start_axis, self.end_axis)
+        return ag.flatten(_checks.numeric_input(self, x), self.start_axis, self.end_axis)
 
     def extra_repr(self):
         return f"start_axis={self.start_axis}, end_axis={self.end_axis}"

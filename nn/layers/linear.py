@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .. import _checks
 from .. import functional as F
 from .. import init
 from ..module import Module, Parameter
@@ -17,12 +18,14 @@ class Linear(Module):
     U(-1/sqrt(in_features), 1/sqrt(in_features)) (``kaiming_uniform_`` with
     ``a=sqrt(5)``), drawn from ``rng`` (a ``np.random.Generator``) or a
     generator seeded with ``seed``. ``dtype`` defaults to float32.
+    ``in_features`` and ``out_features`` are ints >= 0 (a float is a ``TypeError``);
+    the input must hold numbers (a string array is a ``TypeError``).
     """
 
     def __init__(self, in_features, out_features, bias=True, dtype=None, rng=None, seed=None):
         super().__init__()
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = _checks.size("Linear", "in_features", in_features)
+        self.out_features = _checks.size("Linear", "out_features", out_features)
         dtype = init._float_dtype(dtype, "Linear")
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
         self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
@@ -37,7 +40,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, rng=gen)
 
     def forward(self, x):
-        return F.linear(x, self.weight, self.bias)
+        return F.linear(_checks.numeric_input(self, x), self.weight, self.bias)
 
     def extra_repr(self):
         text = (f"in_features={self.in_features}, out_features={self.out_features}, "

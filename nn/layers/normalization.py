@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd_core as ag
 
+from .. import _checks
 from .. import functional as F
 from .. import init
 from ..module import Module, Parameter
@@ -26,7 +27,7 @@ class _BatchNorm(Module):
                  track_running_stats=True, dtype=None, rng=None, seed=None):
         # rng/seed are accepted for uniformity: the initial values are fixed (1 and 0).
         super().__init__()
-        self.num_features = int(num_features)
+        self.num_features = _checks.size(type(self).__name__, "num_features", num_features)
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
@@ -48,11 +49,13 @@ class _BatchNorm(Module):
     def reset_running_stats(self):
         """Running mean 0, running variance 1, no batches tracked."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            with ag.no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1.0)
+                self.num_batches_tracked.zero_()
 
     def forward(self, x):
+        x = _checks.numeric_input(self, x)
         x = x if isinstance(x, ag.Tensor) else ag.tensor(x, dtype=param_dtype(self))
         if x.ndim not in self._ranks or x.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__}({self.num_features}): expected input of "
@@ -67,7 +70,7 @@ class _BatchNorm(Module):
                            self.running_var if running else None, self.weight, self.bias,
                            self.training or not self.track_running_stats, factor, self.eps)
         if tracking:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.add_(1)
         return out
 
     def extra_repr(self):
@@ -84,6 +87,8 @@ class BatchNorm1d(_BatchNorm):
     ``(1 - momentum) * running + momentum * batch`` with the unbiased variance;
     ``momentum=None`` gives a cumulative average. Evaluation: normalise with
     the running statistics. ``weight`` (ones) and ``bias`` (zeros) are learnt.
+    ``num_features`` is an int >= 0 (a float is a ``TypeError``); the input must
+    hold numbers (a string array is a ``TypeError``).
     """
 
     _ranks = (2, 3)
@@ -95,6 +100,7 @@ class LayerNorm(Module):
 
     ``weight`` (ones) and ``bias`` (zeros) have shape ``normalized_shape``;
     ``elementwise_affine=False`` leaves them out, ``bias=False`` the bias only.
+    ``normalized_shape`` is an int or a tuple of ints >= 0 (a float is a ``TypeError``).
     """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
@@ -102,7 +108,12 @@ class LayerNorm(Module):
         super().__init__()
         if isinstance(normalized_shape, (int, np.integer)):
             normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        elif not isinstance(normalized_shape, (tuple, list)):
+            raise TypeError(f"LayerNorm: normalized_shape must be an int or a tuple of ints, "
+                            f"got {type(normalized_shape).__name__} {normalized_shape!r}")
+        self.normalized_shape = tuple(
+            _checks.size("LayerNorm", f"normalized_shape[{i}]", s)
+            for i, s in enumerate(normalized_shape))
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dtype = init._float_dtype(dtype, "LayerNorm")
@@ -112,6 +123,7 @@ class LayerNorm(Module):
                      if elementwise_affine and bias else None)
 
     def forward(self, x):
+        x = _checks.numeric_input(self, x)
         x = x if isinstance(x, ag.Tensor) else ag.tensor(x, dtype=param_dtype(self))
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 

@@ -1,6 +1,7 @@
 """nn.datasets: toy generators, digits, train_test_split, MNIST from IDX files."""
 import gzip
 import struct
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -289,3 +290,86 @@ def test_read_idx_recognises_gzip_by_its_bytes_not_its_name(tmp_path):
     (X_tr, y_tr), _ = datasets.load_mnist(tmp_path)
     assert X_tr.shape == (2, 1, 3, 3)
     np.testing.assert_array_equal(y_tr, arrays["train"][1])
+
+
+# --- gzip bombs: the header bounds what is inflated ----------------------------------
+def gzip_bomb(path, header_shape=(10, 28, 28), extra=50 * 2 ** 20):
+    """A valid IDX header for ``header_shape`` ubyte images, then ``extra`` zero bytes
+    beyond the declared data, gzipped (50 MB of zeros compress to about 50 KB)."""
+    declared = int(np.prod(header_shape))
+    with gzip.open(path, "wb") as f:
+        f.write(bytes([0, 0, 0x08, len(header_shape)])
+                + b"".join(struct.pack(">I", d) for d in header_shape))
+        chunk = bytes(2 ** 20)
+        left = declared + extra
+        while left > 0:
+            f.write(chunk[:min(left, len(chunk))])
+            left -= len(chunk)
+    return path
+
+
+def peak_memory(fn):
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_read_idx_does_not_inflate_a_gzip_bomb(tmp_path):
+    path = gzip_bomb(tmp_path / "train-images-idx3-ubyte.gz")
+    assert path.stat().st_size < 2 ** 20
+
+    def read():
+        with pytest.raises(ValueError, match=r"train-images-idx3-ubyte\.gz: the header promises "
+                                             r"shape \(10, 28, 28\) of uint8 \(7856 bytes"):
+            datasets.read_idx(path)
+
+    assert peak_memory(read) < 2 ** 20
+
+
+def test_load_mnist_does_not_inflate_a_gzip_bomb(tmp_path):
+    fake_mnist(tmp_path, n_train=10, gz=True)
+    gzip_bomb(tmp_path / "train-images-idx3-ubyte.gz")
+
+    def load():
+        with pytest.raises(ValueError, match="train-images-idx3-ubyte.gz"):
+            datasets.load_mnist(tmp_path)
+
+    assert peak_memory(load) < 2 ** 20
+
+
+def test_a_header_declaring_huge_dims_reads_only_what_is_there(tmp_path):
+    # 2**32-1 images of 2**32-1 x 2**32-1: never allocated, the file is simply short.
+    path = tmp_path / "huge.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(bytes([0, 0, 0x08, 3]) + struct.pack(">III", *(2 ** 32 - 1,) * 3) + bytes(100))
+
+    def read():
+        with pytest.raises(ValueError, match=r"huge\.gz: the header promises shape "
+                                             r"\(4294967295, 4294967295, 4294967295\).*"
+                                             r"but the file has 116 bytes"):
+            datasets.read_idx(path)
+
+    assert peak_memory(read) < 2 ** 20
+    plain = tmp_path / "huge.idx"
+    plain.write_bytes(gzip.decompress(path.read_bytes()))
+    with pytest.raises(ValueError, match="but the file has 116 bytes"):
+        datasets.read_idx(plain)
+
+
+def test_gzipped_idx_with_trailing_data_or_short_data(tmp_path):
+    labels = np.array([3, 1, 4, 1, 5], np.uint8)
+    path = tmp_path / "labels.gz"
+    path.write_bytes(gzip.compress(idx_bytes(labels) + b"\x00"))
+    with pytest.raises(ValueError, match=r"labels\.gz: .*shape \(5,\).*but the file has more "
+                                         r"bytes"):
+        datasets.read_idx(path)
+    path.write_bytes(gzip.compress(idx_bytes(labels)[:-2]))
+    with pytest.raises(ValueError, match=r"labels\.gz: .*\(13 bytes in all, decompressed\) "
+                                         r"but the file has 11 bytes"):
+        datasets.read_idx(path)
+    path.write_bytes(gzip.compress(idx_bytes(labels))[:-12])      # a cut gzip stream
+    with pytest.raises(ValueError, match=r"labels\.gz"):
+        datasets.read_idx(path)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+import nn
 from nn import optim
 
 
@@ -399,3 +400,158 @@ def test_bias_correction_uses_per_parameter_step_count():
     # b's first step is a full lr * sign(grad) step
     assert b.data[0] == pytest.approx(0.9, abs=1e-6)
     assert not math.isnan(a.data[0])
+
+
+# --- 0-d parameters ------------------------------------------------------------------
+# For a 0-d parameter NumPy arithmetic returns scalars, not arrays: state that is kept
+# by updating it in place must still be an array, or the update is lost.
+ZERO_D_CONFIGS = [
+    (optim.SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.1)),
+    (optim.SGD, dict(lr=0.05, momentum=0.5, nesterov=True, weight_decay=0.2)),
+    (optim.SGD, dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01)),
+    (optim.SGD, dict(lr=0.1, momentum=0.9)),
+    (optim.Adam, dict(lr=0.1, weight_decay=0.1, amsgrad=True)),
+    (optim.AdamW, dict(lr=0.1, weight_decay=0.1)),
+]
+SCALAR_GRADS = [np.array(g) for g in (1.0, -0.5, 0.25, 2.0, -1.5)]
+
+
+def _reference(cls, p0, grads, kw):
+    if cls is optim.SGD:
+        return ref_sgd(p0, grads, **kw)
+    return ref_adam(p0, grads, decoupled=cls is optim.AdamW, **kw)
+
+
+@pytest.mark.parametrize("cls,kw", ZERO_D_CONFIGS)
+def test_zero_dim_parameter_follows_the_reference_trajectory(cls, kw):
+    p = leaf(1.5)
+    assert p.shape == ()
+    opt = cls([p], **kw)
+    for t, g in enumerate(SCALAR_GRADS, start=1):
+        set_grad(p, g)
+        opt.step()
+        np.testing.assert_allclose(p.data, _reference(cls, 1.5, SCALAR_GRADS[:t], kw),
+                                   rtol=1e-12, atol=1e-14, err_msg=f"step {t}")
+    for value in opt.state[p].values():
+        assert not isinstance(value, np.generic)         # arrays (or a Python int step)
+
+
+def test_zero_dim_sgd_momentum_by_hand():
+    # p0 = 1.5, lr 0.1, momentum 0.9, weight decay 0.1, gradients 1 and -0.5:
+    # g1 = 1 + 0.15 = 1.15, buf = 1.15, p1 = 1.5 - 0.115 = 1.385;
+    # g2 = -0.5 + 0.1385 = -0.3615, buf = 0.9 * 1.15 - 0.3615 = 0.6735,
+    # p2 = 1.385 - 0.06735 = 1.31765.
+    p = leaf(1.5)
+    opt = optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1)
+    set_grad(p, 1.0)
+    opt.step()
+    set_grad(p, -0.5)
+    opt.step()
+    assert opt.state[p]["momentum_buffer"] == pytest.approx(0.6735, abs=1e-15)
+    assert p.data == pytest.approx(1.31765, abs=1e-15)
+
+
+@pytest.mark.parametrize("cls,kw", ZERO_D_CONFIGS)
+def test_zero_dim_parameter_matches_torch(cls, kw):
+    torch = pytest.importorskip("torch")
+    p = leaf(1.5)
+    opt = cls([p], **kw)
+    tp = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+    topt = getattr(torch.optim, cls.__name__)([tp], **kw)
+    for g in SCALAR_GRADS:
+        set_grad(p, g)
+        opt.step()
+        tp.grad = torch.tensor(float(g), dtype=torch.float64)
+        topt.step()
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_zero_dim_state_loaded_as_a_scalar_still_updates():
+    # A state dict may hold NumPy scalars for 0-d parameters (from a file, or
+    # written by hand); loading it gives arrays that step() can update in place.
+    kw = dict(lr=0.1, momentum=0.9, weight_decay=0.1)
+    p, opt = run(optim.SGD, 1.5, SCALAR_GRADS[:2], **kw)
+    sd = opt.state_dict()
+    sd["state"][0]["momentum_buffer"] = np.float64(sd["state"][0]["momentum_buffer"])
+    q = leaf(p.data.copy())
+    opt2 = optim.SGD([q], lr=1.0)
+    opt2.load_state_dict(sd)
+    assert isinstance(opt2.state[q]["momentum_buffer"], np.ndarray)
+    for g in SCALAR_GRADS[2:]:
+        set_grad(q, g)
+        opt2.step()
+    np.testing.assert_allclose(q.data, ref_sgd(1.5, SCALAR_GRADS, **kw), rtol=1e-12)
+
+
+# --- argument types ------------------------------------------------------------------
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW])
+@pytest.mark.parametrize("lr", ["0.1", None, [0.1], True, np.array([0.1])])
+def test_non_number_lr_raises_type_error(cls, lr):
+    with pytest.raises(TypeError, match=rf"{cls.__name__}: learning rate lr must be a real "
+                                        r"number, got"):
+        cls([leaf([1.0])], lr=lr)
+    with pytest.raises(TypeError, match="learning rate lr"):
+        cls([{"params": [leaf([1.0])], "lr": lr}], lr=0.1)
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda p: optim.SGD([p], lr=0.1, momentum="0.9"), "SGD: momentum"),
+    (lambda p: optim.SGD([p], lr=0.1, weight_decay=None), "SGD: weight_decay"),
+    (lambda p: optim.Adam([p], betas=("0.9", 0.999)), r"Adam: beta1 \(betas\[0\]\)"),
+    (lambda p: optim.AdamW([p], eps=None), "AdamW: eps"),
+])
+def test_non_number_hyper_parameters_raise_type_error(make, match):
+    with pytest.raises(TypeError, match=match):
+        make(leaf([1.0]))
+
+
+def test_numpy_numbers_are_accepted_as_hyper_parameters():
+    opt = optim.SGD([leaf([1.0])], lr=np.float32(0.5), momentum=np.float64(0.5),
+                    weight_decay=np.int64(0))
+    assert opt.param_groups[0]["lr"] == 0.5
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW])
+def test_a_module_or_a_tensor_as_params_says_what_to_pass(cls):
+    import nn
+    for model in (nn.MLP([2, 3, 1], seed=0), nn.Linear(2, 3),
+                  nn.Sequential(nn.Linear(2, 3), nn.ReLU())):    # Sequential iterates
+        with pytest.raises(TypeError, match=rf"{cls.__name__} got a Module "
+                                            rf"\({type(model).__name__}\).*"
+                                            r"model\.parameters\(\)"):
+            cls(model, lr=0.1)
+        with pytest.raises(TypeError, match=r"model\.parameters\(\)"):
+            cls([{"params": model}], lr=0.1)
+        with pytest.raises(TypeError, match=r"parameter 0 is a Module.*model\.parameters"):
+            cls([model], lr=0.1)
+    with pytest.raises(TypeError, match=rf"{cls.__name__}: params should be an iterable.*"
+                                        r"single Tensor"):
+        cls(leaf([1.0]), lr=0.1)
+    with pytest.raises(TypeError, match=rf"{cls.__name__}: params should be an iterable.*int"):
+        cls(3, lr=0.1)
+
+
+# -- optimizer steps are writes: a graph made before a step refuses a second backward --
+@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: optim.Adam(ps, lr=0.1),
+                                  lambda ps: optim.AdamW(ps, lr=0.1)])
+def test_backward_after_a_step_through_an_old_graph_raises(make):
+    lin = nn.Linear(3, 2, seed=0)
+    opt = make(list(lin.parameters()))
+    x = ag.tensor(np.ones((4, 3), dtype=np.float32))
+    loss = (lin(x) ** 2).sum()
+    loss.backward(retain_graph=True)
+    before = lin.weight.grad.data.copy()
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+    np.testing.assert_array_equal(lin.weight.grad.data, before)
+
+
+def test_a_step_bumps_the_version_of_every_updated_parameter():
+    lin = nn.Linear(3, 2, seed=0)
+    opt = optim.SGD(lin.parameters(), lr=0.1)
+    (lin(ag.tensor(np.ones((1, 3), dtype=np.float32)))).sum().backward()
+    versions = [p._version for p in lin.parameters()]
+    opt.step()
+    assert [p._version for p in lin.parameters()] == [v + 1 for v in versions]
