@@ -88,11 +88,15 @@ def _own(g, handed_out):
     return g
 
 
-def _run_hooks(hooks, g):
+def _run_hooks(hooks, g, handed_out):
+    """``g`` passed through the hooks in order; each may return a replacement."""
     for fn in list(hooks.values()):
         r = fn(g)
-        if r is not None:
+        if r is not None and r is not g:
             r = r if isinstance(r, Tensor) else _new_tensor(np.asarray(r))
+            # The hook may keep the array (a buffer it fills): a leaf's .grad
+            # gets a copy, not the hook's memory.
+            handed_out.add(id(r.data))
             # As PyTorch: a hook may change the values, never the shape or dtype
             # (a wrong shape would be broadcast or summed away without a word).
             if r.shape != g.shape:
@@ -109,11 +113,23 @@ def _hook_name(fn):
     return repr(getattr(fn, "__qualname__", None) or type(fn).__name__)
 
 
+def _own_recorded(g, handed_out):
+    """``_own`` for a recorded backward: where a copy is needed, a recorded one (Cast),
+    so that the gradient stays differentiable. (Without it, the two leaves of
+    ``x + y`` would share one ``.grad`` object, and zeroing one would zero both.)
+    """
+    a = g.data
+    if not (a.flags.owndata and a.flags.writeable) or id(a) in handed_out:
+        g = g.astype(g.dtype)
+    handed_out.add(id(g.data))
+    return g
+
+
 def _accumulate(t, g, create_graph, handed_out):
     with _accumulate_lock:
         old = t._grad
         if old is None:
-            t._grad = g if create_graph else _own(g, handed_out)
+            t._grad = _own_recorded(g, handed_out) if create_graph else _own(g, handed_out)
         elif create_graph:
             t._grad = old + g
         else:
@@ -131,12 +147,15 @@ def run_backward(roots, root_grads, retain_graph=None, create_graph=False, input
         retain_graph = create_graph
     grads = {}
     keys = []
+    given = set()       # the caller's gradient arrays, when used as they are
     for r, g in zip(roots, root_grads):
         if not isinstance(r, Tensor):
             raise TypeError(f"backward() needs Tensors, got {type(r).__name__}")
         if not r.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad and has "
                                "no grad_fn: nothing to differentiate")
+        if r.grad_fn is not None and _clock.rewritten > r.grad_fn.epoch:
+            versions.check_current(r, "backward()")
         if g is None:
             if r.size != 1:
                 raise RuntimeError(f"backward() on a non-scalar output (shape {r.shape}) "
@@ -149,6 +168,8 @@ def run_backward(roots, root_grads, retain_graph=None, create_graph=False, input
                                    f"output has shape {r.shape}")
             if not create_graph:
                 g = _new_tensor(g.data.astype(r.dtype, copy=True))
+            else:
+                given.add(id(g.data))
         key = r.grad_fn if r.grad_fn is not None else r
         grads[key] = grads[key] + g if key in grads else g
         keys.append(key)
@@ -163,7 +184,7 @@ def run_backward(roots, root_grads, retain_graph=None, create_graph=False, input
     prev = _state.grad_enabled
     _state.grad_enabled = create_graph
     try:
-        _walk(keys, grads, deps, capture, retain_graph, create_graph, _state.anomaly)
+        _walk(keys, grads, deps, capture, retain_graph, create_graph, _state.anomaly, given)
     finally:
         _state.grad_enabled = prev
     if capture is not None:
@@ -171,9 +192,12 @@ def run_backward(roots, root_grads, retain_graph=None, create_graph=False, input
     return None
 
 
-def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
-    """Kahn's algorithm: run each node's backward once all its gradients have arrived."""
-    handed_out = set()
+def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly, handed_out):
+    """Kahn's algorithm: run each node's backward once all its gradients have arrived.
+
+    ``handed_out``: ids of arrays a leaf's ``.grad`` must not take as they are
+    (see ``_own``); it grows as leaves take theirs.
+    """
     ready = [k for k in dict.fromkeys(keys) if deps[k] == 0]
     pop_ready, push_ready, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
     watchers = list(observers)
@@ -201,6 +225,8 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
             if len(out) != len(nxt):
                 raise RuntimeError(f"{node.name}.backward returned {len(out)} gradients, "
                                    f"but forward took {len(nxt)} inputs")
+            if not node._arrays_only:
+                _note_kept(node, out, handed_out)
         else:                       # no gradient reached this node: pass nothing on
             out = (None,) * len(nxt)
         for e, gi in zip(nxt, out):
@@ -223,10 +249,32 @@ def _walk(keys, grads, deps, capture, retain_graph, create_graph, anomaly):
             node.saved = None
 
 
+def _note_kept(node, out, handed_out):
+    """Add to ``handed_out`` the arrays among a custom backward's gradients ``out`` that
+    its node keeps (a saved value, an attribute set in forward).
+
+    A leaf's ``.grad`` then gets a copy: ``zero_grad(set_to_none=False)`` must not
+    zero what the node saved. (Fresh results, the usual case, are not copied.)
+    """
+    kept = node.saved or ()
+    attributes = getattr(node, "__dict__", None)
+    if attributes:
+        kept = kept + tuple(attributes.values())
+    for gi in out:
+        if gi is None:
+            continue
+        a = gi.data if isinstance(gi, Tensor) else gi
+        for s in kept:
+            if s is a or s is gi or (s.__class__ is not _ndarray
+                                     and getattr(s, "data", None) is a):
+                handed_out.add(id(a))
+                break
+
+
 def _leaf_gradient(leaf, g, capture, create_graph, handed_out):
     extra = leaf._extra
     if extra and extra.get("hooks"):
-        g = _run_hooks(extra["hooks"], g)
+        g = _run_hooks(extra["hooks"], g, handed_out)
     if capture is None:
         _accumulate(leaf, g, create_graph, handed_out)
     elif leaf in capture:
@@ -238,7 +286,7 @@ def _node_extras(node, g, capture, create_graph, handed_out):
     extra = node.extra
     if extra is not None:
         if extra.hooks:
-            g = _run_hooks(extra.hooks, g)
+            g = _run_hooks(extra.hooks, g, handed_out)
         if extra.retained is not None and capture is None:
             t = extra.retained()
             if t is not None:

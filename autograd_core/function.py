@@ -16,6 +16,7 @@ import traceback
 import numpy as np
 
 from . import modes
+from .versions import check_current as _check_current
 from .versions import clock as _clock
 
 __all__ = ["Function", "Primitive", "RemovableHandle"]
@@ -65,6 +66,9 @@ class Function:
     # saved values (they save it wrapped already). See ``Primitive``.
     _arrays_only = False
     _is_tensor = False       # lets the backward walk tell nodes from leaf tensors
+    # Whether the output may be a view of an input's memory. A custom forward
+    # may return one, so only built-in primitives that never do say False.
+    _views_input = True
 
     # -- what users call ---------------------------------------------------
     @classmethod
@@ -76,6 +80,8 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor) and a.requires_grad:
                     return _apply_recorded(cls, ctx, args, kwargs)
+            if _clock.rewritten:
+                _check_inputs(cls, args, _clock.rewritten)
         # Nothing to record: no input requires grad, so forward cannot record either.
         out = _forward(cls, ctx, args, kwargs)
         data = out.data if isinstance(out, Tensor) else out
@@ -85,6 +91,10 @@ class Function:
         t.data = data
         t._grad = t.grad_fn = t._extra = None
         t.requires_grad = False
+        if ctx._views_input and isinstance(data.base, _ndarray):
+            # A view made without recording: when, so that using it after a
+            # recorded in-place write into its memory is refused (versions.py).
+            t._extra = {"made": _clock.now}
         return t
 
     @staticmethod
@@ -190,6 +200,7 @@ class Primitive(Function):
 
     __slots__ = ()
     _arrays_only = True
+    _views_input = False        # True on the ops whose output is a view of their input
 
 
 def _forward(cls, ctx, args, kwargs):
@@ -205,6 +216,8 @@ def _apply_recorded(cls, ctx, args, kwargs):
     # Edge per argument: the input's node, the leaf itself, or None.
     ctx.next = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
                       else None for a in args])
+    if _clock.rewritten:        # some recorded in-place write happened: any stale input?
+        _check_inputs(cls, args, _clock.rewritten)
     st = _state
     if cls._arrays_only:
         out = _forward(cls, ctx, args, kwargs)
@@ -224,9 +237,13 @@ def _apply_recorded(cls, ctx, args, kwargs):
         t.grad_fn = None
         t.requires_grad = False
         return t
-    if not cls._arrays_only and ctx.saved:
-        ctx.saved = tuple([_SavedOutput(data) if s is data or s is out else s
-                           for s in ctx.saved])
+    if not cls._arrays_only:
+        given = data
+        if isinstance(data.base, _ndarray) or _is_an_input(data, args):
+            t.data = data = _own_view(data, args)
+        if ctx.saved:
+            ctx.saved = tuple([_SavedOutput(data) if s is given or s is out else s
+                               for s in ctx.saved])
     ctx.shape = data.shape
     ctx.dtype = data.dtype
     ctx.scope = st.scope
@@ -239,6 +256,39 @@ def _apply_recorded(cls, ctx, args, kwargs):
     t.grad_fn = ctx
     t.requires_grad = True
     return t
+
+
+def _check_inputs(cls, args, rewritten):
+    """Refuse inputs made before the latest recorded in-place write whose memory it hit."""
+    for a in args:
+        if isinstance(a, Tensor):
+            fn = a.grad_fn
+            if fn is not None:
+                if fn.epoch < rewritten:
+                    _check_current(a, cls.__name__)
+            elif a._extra is not None and a._extra.get("made", rewritten) < rewritten:
+                _check_current(a, cls.__name__)
+
+
+def _is_an_input(data, args):
+    for a in args:
+        if isinstance(a, Tensor) and a.data is data:
+            return True
+    return False
+
+
+def _own_view(data, args):
+    """A custom forward's output array, so that it is a view exactly when it aliases an input.
+
+    An input's own array comes back as a view of it, and a view of anything
+    else (a temporary, a constant the op keeps) as a copy: an in-place update
+    of the output is then refused where it would change an input (a leaf,
+    perhaps) behind the graph's back, and allowed where nothing else sees it.
+    """
+    for a in args:
+        if isinstance(a, Tensor) and np.may_share_memory(data, a.data):
+            return data if isinstance(data.base, _ndarray) else data.view()
+    return data.copy()
 
 
 class RemovableHandle:

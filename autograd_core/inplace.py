@@ -1,4 +1,5 @@
-"""In-place updates: ``+= -= *= /=`` and ``add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_``.
+"""In-place updates: ``+= -= *= /= **=`` and ``add_ sub_ mul_ div_ pow_ zero_ fill_ copy_
+clamp_``.
 
 They follow PyTorch's rules, so that the usual training loop
 
@@ -28,7 +29,7 @@ from . import modes, versions
 from .ops.elementwise import clip, where
 from .tensor import Tensor, _new_tensor
 
-__all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_"]
+__all__ = ["add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "clamp_"]
 METHODS = __all__
 
 _state = modes.state
@@ -56,7 +57,7 @@ def _write(t, name, array_fn, tensor_fn, operands, casting="same_kind"):
     raw = [_raw(x) for x in operands]
     try:
         array_fn(t.data, *raw)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, OverflowError) as e:
         raise _error(t, name, raw, e) from None
     versions.bump(t.data)
     return t
@@ -68,10 +69,18 @@ def _error(t, name, raw, e):
         return ValueError(f"{name}: the tensor's array is read-only (it is a broadcast "
                           f"view, or was marked read-only), so it cannot be written in "
                           f"place; compute a new tensor instead")
+    if isinstance(e, OverflowError):        # a Python int out of the dtype's range
+        return OverflowError(f"{name}: {e} (tensor: {t.shape} {t.dtype}; operands: {shapes})")
     if isinstance(e, TypeError):
         return TypeError(f"{name}: the result cannot be stored in place in a tensor of dtype "
                          f"{t.dtype} (operands: {shapes}); convert first, e.g. "
                          f"t = t.astype(np.float32), or compute out of place")
+    try:
+        fits = np.broadcast_shapes(t.shape, *[np.shape(x) for x in raw]) == t.shape
+    except ValueError:
+        fits = False
+    if fits:            # NumPy refused the values, not the shapes
+        return ValueError(f"{name}: {e} (tensor: {t.shape} {t.dtype}; operands: {shapes})")
     return ValueError(f"{name}: operands ({shapes}) do not broadcast to the tensor's shape "
                       f"{t.shape}, which an in-place update cannot change ({e})")
 
@@ -84,15 +93,20 @@ def _record(t, name, tensor_fn, operands, casting):
             f"operation while gradients are recorded. Update parameters inside "
             f"'with ag.no_grad():' (as an optimizer step does), or write the new value "
             f"out of place (w = w - lr * g) if it should be part of the graph")
-    if t.data.base is not None:
+    fn = t.grad_fn
+    if isinstance(t.data.base, np.ndarray) and (fn is None or fn._views_input):
         # The memory belongs to another tensor (t came from a slice, reshape,
         # transpose...). Writing it would change that tensor behind its
         # history's back; PyTorch rewrites the base's history, this engine refuses.
+        # (Other ops' results may be views too, of temporaries no one else sees.)
         raise RuntimeError(
             f"{name}: in-place update, while gradients are recorded, of a tensor that "
             f"is a view of another tensor's memory (made by indexing, reshape, "
-            f"transpose...). Write it out of place (y = y + v), or build the whole new "
+            f"transpose..., or a custom Function that returned its input). Write it "
+            f"out of place (y = y + v), or build the whole new "
             f"tensor with ag.where / ag.concatenate")
+    if fn is not None and versions.clock.rewritten > fn.epoch:
+        versions.check_current(t, name)
     for x in operands:
         if isinstance(x, Tensor) and x is not t and np.may_share_memory(t.data, x.data):
             raise RuntimeError(f"{name}: the operand shares memory with the tensor being "
@@ -112,13 +126,22 @@ def _record(t, name, tensor_fn, operands, casting):
                             f"a tensor of dtype {t.dtype}; convert first or compute out "
                             f"of place")
         result = result.astype(t.dtype)
-    name_before = t.name
+    name_before, retained = t.name, t.retains_grad
     t.data[...] = result.data
-    versions.bump(t.data)
+    tick = versions.bump(t.data, recorded=True)
     t.grad_fn, t.requires_grad = result.grad_fn, result.requires_grad
     t._grad = None
-    if name_before is not None and t.grad_fn is not None:
-        t.name = name_before
+    if t.grad_fn is not None:
+        # The new node is current with the write it made (other tensors over
+        # this memory, made before, are stale: see versions.check_current).
+        t.grad_fn.epoch = tick
+        if name_before is not None:
+            t.name = name_before
+        if retained:
+            # As PyTorch: retain_grad() follows the tensor to its new value
+            # (hooks stay with the old one, as they do there).
+            fn.extra.retained = None
+            t.retain_grad()
 
 
 def _scaled(other, alpha):
@@ -163,6 +186,13 @@ def div_(self, other):
                   lambda a, b: a / b, (other,))
 
 
+def pow_(self, exponent):
+    """In place: ``self **= exponent`` (returns ``self``)."""
+    return _write(self, "pow_",
+                  lambda out, b: np.power(out, b, out=out, casting="same_kind"),
+                  lambda a, b: a ** b, (exponent,))
+
+
 def zero_(self):
     """In place: fill with zeros (returns ``self``)."""
     return _write(self, "zero_", lambda out: out.fill(0), lambda a: _replace(a, 0.0), ())
@@ -173,10 +203,27 @@ def fill_(self, value):
     if isinstance(value, Tensor) and value.size != 1:
         raise ValueError(f"fill_: the value must be a number or a tensor of one element, "
                          f"got shape {value.shape}")
+    if self.dtype.kind in "iu":
+        _check_fits(self.dtype, value)
     return _write(self, "fill_",
                   lambda out, v: np.copyto(out, np.reshape(v, ()), casting="unsafe"),
                   lambda a, v: _replace(a, v.reshape(()) if isinstance(v, Tensor) else v),
                   (value,))
+
+
+def _check_fits(dtype, value):
+    """Raise unless the number ``value`` can be stored in the integer ``dtype``.
+
+    As PyTorch's fill_: NaN, inf and numbers out of range raise (NumPy would
+    store INT_MIN, or wrap 300 to 44 in uint8); a float is truncated, and a
+    negative number in an unsigned dtype wraps (-1 is 255 in uint8), as there.
+    """
+    v = np.asarray(_raw(value)).item()
+    info = np.iinfo(dtype)
+    low = -info.max if info.min == 0 else info.min
+    if isinstance(v, float) and not np.isfinite(v) or not low <= v <= info.max:
+        raise ValueError(f"fill_: the value {v!r} cannot be stored in a tensor of dtype "
+                         f"{dtype} without overflow (its range is {info.min} to {info.max})")
 
 
 def copy_(self, src):
@@ -211,7 +258,14 @@ def _itruediv(self, other):
     return div_(self, other)
 
 
+def _ipow(self, other):
+    # Without it, ``p **= 2`` would quietly rebind ``p`` to a new tensor and
+    # leave the one a model holds unchanged.
+    return pow_(self, other)
+
+
 Tensor.__iadd__ = _iadd
 Tensor.__isub__ = _isub
 Tensor.__imul__ = _imul
 Tensor.__itruediv__ = _itruediv
+Tensor.__ipow__ = _ipow

@@ -27,7 +27,7 @@ the comparison operators do), ``allclose array_equal`` Python bools, and
 """
 import numpy as np
 
-from . import modes
+from . import modes, versions
 from .ops import arithmetic as _arith
 from .ops import elementwise as _elem
 from .ops import linalg as _linalg
@@ -170,7 +170,19 @@ def _into(name, func, out, args, kwargs):
                         f"{_describe(args)}). Use the Tensor result "
                         f"(y = {name}(...)), or compute inside ag.no_grad(). "
                         + _HOW_TO_ARRAY)
-    return func(*_raw_all(args), out=out, **kwargs)
+    return _written(func(*_raw_all(args), out=out, **kwargs), out)
+
+
+def _written(result, out):
+    """``result``, after counting the write into the ndarray(s) ``out``.
+
+    ``out`` may be a Tensor's memory (``arr = t.numpy(); arr += u``): the write
+    counts, so that a node that saved the old value refuses its backward.
+    """
+    for o in (out if isinstance(out, tuple) else (out,)):
+        if isinstance(o, np.ndarray):
+            versions.bump(o)
+    return result
 
 
 # --------------------------------------------------------------------------- ufuncs
@@ -261,7 +273,7 @@ def _ufunc_general(ufunc, method, inputs, kwargs):
     if out is not None and not isinstance(out[0], Tensor):
         # Computed by NumPy on the data, which honours every keyword argument.
         if ufunc in _NO_GRAD_UFUNCS:
-            return ufunc(*[_raw(x) for x in inputs], out=out, **kwargs)
+            return _written(ufunc(*[_raw(x) for x in inputs], out=out, **kwargs), out)
         return _into(name, ufunc, out, inputs, kwargs)
     if out is None and ufunc in _NO_GRAD_UFUNCS:     # no gradient: NumPy honours them all
         return _new_tensor(np.asarray(ufunc(*[_raw(x) for x in inputs], **kwargs)))
@@ -385,24 +397,23 @@ def _np_where(condition, x=_NoValue, y=_NoValue, /):
     return _elem.where(condition, x, y)
 
 
-def _np_concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    if out is not None:
-        return _into("np.concatenate", np.concatenate, out, (arrays,),
-                     {"axis": axis, "dtype": dtype, "casting": casting})
-    _refuse("np.concatenate", arrays, dtype=dtype)
-    if casting != "same_kind":
-        raise _bad_argument("np.concatenate", "casting", casting, arrays)
-    return _shape.concatenate(arrays, axis)
+def _joining(func, op):
+    """The handler of ``np.concatenate`` or ``np.stack`` (``func``), running ``op``."""
+    name = f"np.{func.__name__}"
+
+    def handler(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+        if out is not None:
+            return _into(name, func, out, (arrays,),
+                         {"axis": axis, "dtype": dtype, "casting": casting})
+        _refuse(name, arrays, dtype=dtype)
+        if casting != "same_kind":
+            raise _bad_argument(name, "casting", casting, arrays)
+        return op(arrays, axis)
+    return handler
 
 
-def _np_stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    if out is not None:
-        return _into("np.stack", np.stack, out, (arrays,),
-                     {"axis": axis, "dtype": dtype, "casting": casting})
-    _refuse("np.stack", arrays, dtype=dtype)
-    if casting != "same_kind":
-        raise _bad_argument("np.stack", "casting", casting, arrays)
-    return _shape.stack(arrays, axis)
+_np_concatenate = _joining(np.concatenate, _shape.concatenate)
+_np_stack = _joining(np.stack, _shape.stack)
 
 
 def _np_dot(a, b, out=None):
@@ -522,6 +533,10 @@ FUNCTIONS = {
 """NumPy function -> handler with the same signature."""
 
 
+# What to write instead of a NumPy function that has a Tensor spelling of its own.
+_FUNCTION_HINTS = {np.copyto: ["t.copy_(src) (in place) or ag.where(mask, src, t)"]}
+
+
 def array_function(self, func, types, args, kwargs):
     """``Tensor.__array_function__``: a NumPy function called with Tensors."""
     for cls in types:
@@ -532,7 +547,7 @@ def array_function(self, func, types, args, kwargs):
     if handler is None:
         module = func.__module__ or "numpy"
         prefix = "np" + module[len("numpy"):] if module.startswith("numpy") else module
-        raise _unsupported(f"{prefix}.{func.__name__}", args)
+        raise _unsupported(f"{prefix}.{func.__name__}", args, *_FUNCTION_HINTS.get(func, ()))
     return handler(*args, **kwargs)
 
 

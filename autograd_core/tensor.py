@@ -122,6 +122,10 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"t.grad must be a Tensor or None, got "
                                 f"{type(value).__name__} (wrap an array with ag.tensor(...))")
+            if value is self:
+                # zero_grad(set_to_none=False) would then zero the tensor itself.
+                raise RuntimeError("a tensor cannot be its own grad: assign a copy "
+                                   "(t.grad = ag.tensor(t.numpy())) or another tensor")
             if value.shape != self.data.shape:
                 raise RuntimeError(f"assigned grad has shape {value.shape}, but the tensor "
                                    f"has shape {self.data.shape}")
@@ -257,13 +261,14 @@ class Tensor:
 
     # -- in-place writes ------------------------------------------------------
     def __setitem__(self, index, value):
-        # As in PyTorch, a leaf may be written in place under no_grad (optimizers do).
-        if self.grad_fn is not None or (self.requires_grad and modes.state.grad_enabled):
+        # As in PyTorch, any tensor may be written in place under no_grad
+        # (optimizers do), as the in-place methods may: the version check
+        # catches a backward that needs the old value.
+        if self.requires_grad and modes.state.grad_enabled:
             raise RuntimeError(
                 "t[index] = value on a tensor that is part of a graph (it requires grad "
                 "or was made by an op) would make its gradients wrong: build a new "
-                "tensor with ag.where/ag.concatenate, or write to a leaf inside "
-                "ag.no_grad()")
+                "tensor with ag.where/ag.concatenate, or write inside ag.no_grad()")
         if isinstance(value, Tensor):
             if value.requires_grad and modes.state.grad_enabled:
                 raise RuntimeError("t[index] = value where value requires grad would drop "

@@ -13,31 +13,43 @@ changes what a node that saved ``t`` would read. So the counter is kept for
 the array that owns the memory (the root of the ``.base`` chain), in a table
 that forgets an array when it dies.
 
+A write that is itself recorded (``y += w`` while ``y`` is in a graph) also
+changes the history of the memory: ``y`` gets a new ``grad_fn``, but any
+other tensor over the same memory (a view made by ``reshape`` or indexing
+before the write, the input a custom ``Function`` returned as its output)
+keeps the old one, so its value and its history disagree. Such a tensor is
+*stale*: ``check_current`` refuses to record an op on it, or to start a
+backward from it.
+
 The common case costs almost nothing: recording an op stores one int (the
 clock), and a backward checks a node's saved values only when some write
 happened after the node was made.
 """
-import itertools
+import threading
 import weakref
 
 import numpy as np
 
-__all__ = ["bump", "version", "check_saved", "clock"]
+__all__ = ["bump", "version", "check_saved", "check_current", "clock"]
 
 
 class _Clock:
-    """The tick of the latest write anywhere (0 before the first)."""
+    """The tick of the latest write anywhere (``now``) and of the latest
+    recorded one (``rewritten``); 0 before the first."""
 
-    __slots__ = ("now",)
+    __slots__ = ("now", "rewritten")
 
     def __init__(self):
         self.now = 0
+        self.rewritten = 0
 
 
 clock = _Clock()
-# next() on itertools.count is atomic in CPython, so threads never share a tick.
-_ticks = itertools.count(1)
-# id(owner array) -> [version, tick of its latest write, weakref to the array]
+# Ticks are taken and published under the lock, so ``clock.now`` never goes
+# back when threads write at once (a node made meanwhile would miss a write).
+_lock = threading.Lock()
+# id(owner array) -> [version, tick of its latest write, tick of its latest
+# recorded write, weakref to the array]
 _table = {}
 
 
@@ -53,20 +65,27 @@ def _forget(key):
     return lambda _ref: _table.pop(key, None)
 
 
-def bump(a):
-    """Record a write into the memory of the ndarray ``a``: its version goes up by one."""
-    owner = _owner(a)
+def bump(a, recorded=False):
+    """Record a write into the memory of the ndarray ``a``: its version goes up by one.
+
+    ``recorded``: the write is part of the graph (it gave the written tensor a
+    new ``grad_fn``). Returns the write's tick.
+    """
+    owner = a if a.base is None else _owner(a)
     key = id(owner)
-    tick = next(_ticks)
     entry = _table.get(key)
     if entry is None:
         # The weakref's callback drops the entry when the array dies, before
-        # its id can be given to another array.
-        _table[key] = [1, tick, weakref.ref(owner, _forget(key))]
-    else:
+        # its id can be given to another array. (setdefault: one entry, even
+        # if two threads get here at once.)
+        entry = _table.setdefault(key, [0, 0, 0, weakref.ref(owner, _forget(key))])
+    with _lock:
+        clock.now = tick = clock.now + 1
         entry[0] += 1
         entry[1] = tick
-    clock.now = tick
+        if recorded:
+            entry[2] = clock.rewritten = tick
+    return tick
 
 
 def version(a):
@@ -78,6 +97,29 @@ def version(a):
 def _written_since(a, tick):
     entry = _table.get(id(_owner(a)))
     return entry is not None and entry[1] > tick
+
+
+def check_current(t, op):
+    """Raise if ``t`` is stale: a recorded in-place write went into its memory,
+    through another tensor, after ``t`` was made.
+
+    ``t`` is an op result, or a view made without recording (its ``_extra``
+    holds the tick it was made at). ``op`` names what was about to use ``t``.
+    Called only when ``clock.rewritten`` is later than ``t`` was made.
+    """
+    node = t.grad_fn
+    made = node.epoch if node is not None else t._extra["made"]
+    entry = _table.get(id(_owner(t.data)))
+    if entry is not None and entry[2] > made:
+        label = f" '{t.name}'" if t.name else ""
+        how = node.name if node is not None else "a view op, unrecorded"
+        raise RuntimeError(
+            f"{op}: the input{label} (shape {t.shape}, {t.dtype}, made by {how}) "
+            f"shares its memory with a tensor that was since updated in place while "
+            f"gradients were recorded (a view taken before y += ..., or the tensor a "
+            f"view was taken of), so its value is no longer what its history computes "
+            f"and its gradient would be wrong. Take the view again after the in-place "
+            f"update (v = y.reshape(...)), or make the update out of place (y = y + ...)")
 
 
 def check_saved(node):

@@ -5,9 +5,10 @@ Run by hand from the repository root:
     git worktree add /tmp/before HEAD~1      # or any checkout of the older code
     .venv/bin/python benchmarks/compare_trees.py /tmp/before . [--rounds 6] [--threads 1]
 
-Each round runs ``benchmarks/bench_nn.py`` of the first tree, then of the
-second (each in its own process, importing its own ``autograd_core`` and
-``nn``), so a slow spell of the machine hits both alike. Prints, per tree, the
+Each round runs ``benchmarks/bench_nn.py`` of both trees (each in its own
+process, importing its own ``autograd_core`` and ``nn``), the first tree first
+in odd rounds and second in even ones, so that neither a slow spell of the
+machine nor the order of the runs favours one. Prints, per tree, the
 median over rounds of the per-step medians that bench_nn.py reports, for the
 ``nn`` step and for the raw-ops step, and the ratio of the second tree to the
 first. No assertions: the numbers are for a person to read.
@@ -49,7 +50,8 @@ def main():
     trees = {"before": args.before, "after": args.after}
     samples = {name: {k: [] for k in ROWS} for name in trees}
     for r in range(args.rounds):
-        for name, tree in trees.items():
+        order = list(trees.items()) if r % 2 == 0 else list(trees.items())[::-1]
+        for name, tree in order:
             for key, ms in run_once(tree, args.threads, args.repeats).items():
                 samples[name][key].append(ms)
         print(f"round {r + 1}/{args.rounds}: " + ", ".join(

@@ -1,16 +1,18 @@
-"""Argument checks shared by the layers: integer sizes and numeric inputs.
+"""Argument checks shared by the layers and the optimisers: integer sizes, real
+hyper-parameters and numeric inputs.
 
 Each error names the class that was given the value and the argument, so
 ``nn.Linear(2.5, 3)`` says ``Linear: in_features must be an int``, rather than
 silently building a layer of 2.
 """
+import math
 import numbers
 
 import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["size", "numeric_input"]
+__all__ = ["size", "number", "numeric_input"]
 
 
 def size(owner, name, value, minimum=0):
@@ -29,6 +31,25 @@ def size(owner, name, value, minimum=0):
     if value < minimum:
         raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value}")
     return value
+
+
+def number(owner, name, value, low=0.0, high=None, high_open=False):
+    """``value`` as a float, for a hyper-parameter (a learning rate, ``eps``, ``p``).
+
+    A ``TypeError`` unless ``value`` is a real number (a bool, a string such as
+    ``"0.1"``, None or a list is not: each would only fail, or silently misbehave,
+    later), and a ``ValueError`` unless ``low <= value`` (and ``< high`` with
+    ``high_open``, else ``<= high``); NaN is out of every range. Both messages
+    start with ``owner`` and name the argument ``name``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got "
+                        f"{type(value).__name__} {value!r}")
+    v = float(value)
+    if math.isnan(v) or v < low or (high is not None and (v >= high if high_open else v > high)):
+        bound = "" if high is None else (f" and < {high}" if high_open else f" and <= {high}")
+        raise ValueError(f"{owner}: invalid {name}: {value!r} (expected >= {low}{bound})")
+    return v
 
 
 def numeric_input(module, x):

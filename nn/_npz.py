@@ -21,12 +21,13 @@ import zlib
 
 import numpy as np
 
-__all__ = ["NpzReader", "write_npz", "describe"]
+__all__ = ["NpzReader", "write_npz", "describe", "member_name_ok", "read_at_most"]
 
-_CHUNK = 1 << 20                 # bytes read from a member at a time
+_CHUNK = 1 << 16                 # bytes read from a stream at a time
 _MAX_HEADER = 65535              # no .npy header nn.save writes comes near this
 _MAX_DIMS = 64                   # NumPy's limit on ndim
 _NPY_MAGIC = b"\x93NUMPY"
+_MAX_NAME = 1024                 # bytes in a member name (zip allows 65535)
 _ZIP_MAGIC = b"PK"
 # Everything reading a damaged archive can raise: zipfile's own error, short reads,
 # inflating garbage, an encrypted or unsupported member, a bad struct in a header.
@@ -40,6 +41,32 @@ def describe(source):
         return repr(os.fsdecode(source))
     name = getattr(source, "name", None)
     return repr(name) if isinstance(name, str) else f"<{type(source).__name__}>"
+
+
+def member_name_ok(name):
+    """Whether ``name`` is stored and read back exactly as given, on every platform.
+
+    zipfile cuts a name at its first NUL, turns ``\\`` into ``/`` on Windows,
+    fails on a string that UTF-8 cannot encode (a lone surrogate) and on a name
+    over 65535 bytes, in the middle of writing the archive.
+    """
+    try:
+        encoded = name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return b"\x00" not in encoded and b"\\" not in encoded and len(encoded) <= _MAX_NAME
+
+
+def read_at_most(stream, n):
+    """Up to ``n`` bytes from ``stream`` as a bytearray, read in chunks, so that a
+    stream shorter than it claims never costs more memory than it holds."""
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = stream.read(min(_CHUNK, n - len(buf)))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
 
 
 def _clean(exc):
@@ -118,6 +145,8 @@ class NpzReader:
         except (OSError, ValueError, AttributeError) as exc:
             raise self.error(f"cannot be read as a seekable binary file ({_clean(exc)})") \
                 from None
+        if not isinstance(head, bytes):
+            raise self.error("is open in text mode; open it in binary mode ('rb')")
         if not head:
             raise self.error("the file is empty (0 bytes); expected an .npz archive as "
                              "written by nn.save")
@@ -151,15 +180,9 @@ class NpzReader:
                              info.filename)
 
     def _read(self, member, n, name, what):
-        """Exactly ``n`` bytes from the open ``member``, read in chunks, so that a
-        short member never costs more memory than it holds."""
-        buf = bytearray()
+        """Exactly ``n`` bytes from the open ``member`` (see ``read_at_most``)."""
         try:
-            while len(buf) < n:
-                chunk = member.read(min(_CHUNK, n - len(buf)))
-                if not chunk:
-                    break
-                buf += chunk
+            buf = read_at_most(member, n)
         except _DAMAGE as exc:
             raise self.error(f"damaged data while reading {what} ({_clean(exc)})", name) \
                 from None

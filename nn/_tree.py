@@ -17,7 +17,9 @@ strings, lists); everything JSON cannot say exactly is an object with one tag:
 
 Member names are the keys along the path joined by ``/`` (``model/0.weight.npy``,
 ``optimizer/state/0/exp_avg.npy``), with ``~2``, ``~3`` ... added if two paths
-give the same name. Ints, floats and strings round-trip exactly (Python's JSON
+give the same name; a key that a member name cannot hold as it is (a NUL, a
+backslash, a lone surrogate, a very long key) gives a cleaned, shortened
+label instead. Ints, floats and strings round-trip exactly (Python's JSON
 writes floats with ``repr``), so a resumed run sees the very same numbers.
 """
 import math
@@ -28,7 +30,9 @@ import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["encode", "decode", "TAGS"]
+from ._npz import member_name_ok
+
+__all__ = ["encode", "decode", "number_array", "TAGS"]
 
 TAGS = ("dict", "tuple", "float", "array", "scalar")
 
@@ -37,10 +41,12 @@ def _where(path):
     return "checkpoint" + "".join(f"[{k!r}]" for k in path)
 
 
-def _number_array(value, path):
+def number_array(value, where):
+    """The ndarray of ``value`` (an ndarray or Tensor); a TypeError naming ``where``
+    unless it holds numbers, which is all that ``.npy`` stores without pickle."""
     arr = value.data if isinstance(value, ag.Tensor) else value
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"nn.save: {_where(path)} has dtype {arr.dtype}; only number arrays "
+        raise TypeError(f"nn.save: {where} has dtype {arr.dtype}; only number arrays "
                         "can be saved (without pickle)")
     return arr
 
@@ -53,6 +59,10 @@ class _Encoder:
 
     def member(self, path, arr):
         base = "/".join(str(k) for k in path) or "value"
+        if not member_name_ok(base + ".npy"):
+            # The JSON keeps the keys exactly; the member's name is only a label.
+            base = base.encode("utf-8", "replace").decode("utf-8")
+            base = base.replace("\x00", "_").replace("\\", "_")[:200]
         name, n = base + ".npy", 1
         while name in self.names:
             n += 1
@@ -66,7 +76,7 @@ class _Encoder:
             return value
         if isinstance(value, np.generic):        # before float: np.float64 is a float
             arr = np.asarray(value)
-            _number_array(arr, path)
+            number_array(arr, _where(path))
             return {"scalar": self.member(path, arr)}
         if isinstance(value, int):
             return int(value)                 # an int subclass (IntEnum...) as a plain int
@@ -76,7 +86,8 @@ class _Encoder:
                 return v
             return {"float": "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")}
         if isinstance(value, (np.ndarray, ag.Tensor)):
-            return {"array": self.member(path, np.asarray(_number_array(value, path)))}
+            arr = np.asarray(number_array(value, _where(path)))
+            return {"array": self.member(path, arr)}
         if isinstance(value, (Mapping, list, tuple)):
             if id(value) in self.open:
                 raise ValueError(f"nn.save: {_where(path)} contains itself")

@@ -29,6 +29,8 @@ import zlib
 
 import numpy as np
 
+from ._npz import read_at_most
+
 __all__ = ["make_circles", "make_moons", "make_spirals", "make_xor", "load_digits",
            "load_mnist", "read_idx", "train_test_split"]
 
@@ -251,21 +253,10 @@ def read_idx(path):
                 raise ValueError(f"{path}: cannot read the file as gzip ({exc})") from exc
 
 
-def _read_at_most(stream, n):
-    """Up to ``n`` bytes from ``stream``, in chunks: never more memory than was read."""
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = stream.read(min(1 << 16, n - len(buf)))
-        if not chunk:
-            break
-        buf += chunk
-    return buf
-
-
 def _read_idx_stream(stream, path, file_size):
     """The array in the IDX ``stream``; ``file_size`` is its size in bytes when known
     (a plain file), ``None`` for a gzip stream, whose size shows only on reading."""
-    head = _read_at_most(stream, 4)
+    head = read_at_most(stream, 4)
     if len(head) < 4:
         raise ValueError(f"{path}: too short for an IDX file ({len(head)} bytes)")
     if head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES or head[3] == 0:
@@ -275,7 +266,7 @@ def _read_idx_stream(stream, path, file_size):
                          f"NN dimensions)")
     dtype, ndim = _IDX_TYPES[head[2]], head[3]
     header = 4 + 4 * ndim
-    dims = _read_at_most(stream, 4 * ndim)
+    dims = read_at_most(stream, 4 * ndim)
     if len(dims) < 4 * ndim:
         raise ValueError(f"{path}: truncated header ({4 + len(dims)} bytes, {ndim} "
                          f"dimensions need {header})")
@@ -286,7 +277,7 @@ def _read_idx_stream(stream, path, file_size):
         raise ValueError(f"{path}: the header promises shape {shape} of {dtype.name} "
                          f"({expected} bytes in all) but the file has {file_size} bytes")
     # One byte beyond the declared data tells "too long" from "exact".
-    body = _read_at_most(stream, expected - header + 1)
+    body = read_at_most(stream, expected - header + 1)
     if len(body) != expected - header:
         got = (f"{header + len(body)} bytes" if len(body) < expected - header
                else "more bytes (it was not read further)")

@@ -46,7 +46,10 @@ def _fill(tensor, values):
     data = tensor.data
     if data.dtype.kind != "f":
         raise TypeError(f"nn.init: can only fill floating tensors, got dtype {data.dtype}")
-    data[...] = values
+    # Through the Tensor, as an optimiser step: the write bumps its version, so a
+    # backward through a graph made before it raises instead of using new values.
+    with ag.no_grad():
+        tensor.copy_(values)
     return tensor
 
 

@@ -61,8 +61,8 @@ class MLP(Module):
             raise ValueError(f"MLP: norm must be None, 'batch' or 'layer', got {norm!r}")
         if not (isinstance(init, str) and init in INITS) and not callable(init):
             raise ValueError(f"MLP: init must be one of {INITS} or a callable, got {init!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"MLP: dropout must be in [0, 1), got {dropout}")
+        _checks.number("MLP", "dropout (a probability in [0, 1))", dropout, 0.0, 1.0,
+                       high_open=True)
         gen = _init._generator(rng, seed, "MLP")
         self.sizes = sizes
         self.activation = activation if isinstance(activation, str) else getattr(

@@ -8,6 +8,7 @@ the ``ag.scope`` that calling the child opens, so a graph made by calling a
 model is tagged with paths such as ``"MLP/layers/0"``.
 """
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -395,7 +396,8 @@ class Module:
         with ``strict=False`` they are returned as ``IncompatibleKeys(missing_keys,
         unexpected_keys)``. Values are cast to each parameter's dtype; a value that
         is not an array of numbers (a string array, ragged nested lists) is an error
-        naming its key.
+        naming its key. A whole checkpoint (no key of the model's, nested dicts
+        such as ``"model"``) is an error in both modes, naming the nested keys.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"load_state_dict expects a dict of arrays, got "
@@ -404,6 +406,13 @@ class Module:
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors, updates = [], []
+        nested = [k for k in unexpected if isinstance(state_dict[k], Mapping)]
+        if own and len(missing) == len(own) and nested:
+            # Even with strict=False: loading nothing at all is never what was meant.
+            errors.append(f"none of the model's keys is in the state dict, which holds "
+                          f"nested dicts under {', '.join(map(repr, nested))} (a "
+                          f"checkpoint?): pass the model's part, e.g. "
+                          f"load_state_dict(checkpoint[{nested[0]!r}])")
         for key, target in own.items():
             if key not in state_dict:
                 continue

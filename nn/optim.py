@@ -29,31 +29,15 @@ shaped like their parameter, also for a 0-d parameter, and ``nn.save`` /
 ``nn.load`` write and read a state dict as it is.
 """
 import math
-import numbers
 
 import numpy as np
 
 import autograd_core as ag
 
+from . import _checks
 from .module import Module, zero_grads
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
-
-
-def _check_number(owner, name, value, low=0.0, high=None, high_open=False):
-    """Raise TypeError unless ``value`` is a real number (a bool, a string, None or a
-    list is not), and ValueError unless ``low <= value`` (and ``< high`` / ``<= high``).
-
-    ``owner`` (the optimiser's class name) starts the message."""
-    # A string such as "0.1" would pass float() here and only fail inside step().
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got "
-                        f"{type(value).__name__} {value!r}")
-    v = float(value)
-    if math.isnan(v) or v < low or (high is not None and (v >= high if high_open else v > high)):
-        bound = "" if high is None else (f" and < {high}" if high_open else f" and <= {high}")
-        raise ValueError(f"{owner}: invalid {name}: {value!r} (expected >= {low}{bound})")
-    return v
 
 
 def _not_params_hint(owner, params):
@@ -63,6 +47,13 @@ def _not_params_hint(owner, params):
                          "its parameters, e.g. model.parameters()")
     return TypeError(f"{owner}: params should be an iterable of Tensors or of dicts, got "
                      "a single Tensor: wrap it in a list ([tensor])")
+
+
+def _kind(params):
+    """The type of something that is not a parameter list, and a hint when it is
+    ``model.parameters`` without the call."""
+    hint = " (call it: model.parameters())" if callable(params) else ""
+    return type(params).__name__ + hint
 
 
 class Optimizer:
@@ -87,7 +78,7 @@ class Optimizer:
             groups = list(params)
         except TypeError:
             raise TypeError(f"{owner}: params should be an iterable of Tensors or of dicts, "
-                            f"got {type(params).__name__}") from None
+                            f"got {_kind(params)}") from None
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -114,7 +105,7 @@ class Optimizer:
             params = list(params)
         except TypeError:
             raise TypeError(f"{owner}: a group's 'params' should be an iterable of "
-                            f"Tensors, got {type(params).__name__}") from None
+                            f"Tensors, got {_kind(params)}") from None
         if not params:
             raise ValueError(f"{type(self).__name__} got a parameter group with no parameters")
         unknown = set(group) - set(self.defaults) - {"params"}
@@ -147,7 +138,7 @@ class Optimizer:
         self.param_groups.append(new)
 
     def _check_group(self, group):
-        _check_number(type(self).__name__, "learning rate lr", group["lr"])
+        _checks.number(type(self).__name__, "learning rate lr", group["lr"])
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to ``None`` (the default), or to
@@ -191,7 +182,12 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        """Restore hyper-parameters and state saved by ``state_dict()`` (copied in)."""
+        """Restore hyper-parameters and state saved by ``state_dict()`` (copied in).
+
+        Everything is checked first, so on an error (other group sizes or shapes, a
+        malformed dict, the state dict of another kind of optimiser: ``ValueError``;
+        an option that is not a number: ``TypeError``) this optimiser is left as it
+        was."""
         if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError("expected a dict with keys 'state' and 'param_groups', "
                              "as made by state_dict()")
@@ -199,12 +195,29 @@ class Optimizer:
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"the state dict has {len(saved_groups)} parameter group(s), "
                              f"this optimiser {len(self.param_groups)}")
+        owner = type(self).__name__
         by_index = {}
         for gi, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), list):
+                raise ValueError(f"{owner}.load_state_dict: parameter group {gi} of the "
+                                 "state dict is not a dict with a 'params' list")
+            # Options of another kind and none of some of ours: another optimiser's
+            # state dict, whose state would fail (or mislead) in step(). An extra key
+            # alone (one a schedule adds to a group) is kept, as in PyTorch.
+            unknown = set(saved) - set(self.defaults) - {"params"}
+            if unknown and set(self.defaults) - set(saved):
+                raise ValueError(f"{owner}.load_state_dict: parameter group {gi} has "
+                                 f"option(s) {sorted(unknown)} that {owner} does not have "
+                                 f"and lacks {sorted(set(self.defaults) - set(saved))} (the "
+                                 "state dict of another optimiser?)")
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(f"parameter group {gi} has {len(group['params'])} "
                                  f"parameters, the state dict's {len(saved['params'])}")
             by_index.update(zip(saved["params"], group["params"]))
+        if not isinstance(state_dict["state"], dict) or not all(
+                isinstance(st, dict) for st in state_dict["state"].values()):
+            raise ValueError(f"{owner}.load_state_dict: 'state' must map parameter "
+                             "indices to dicts, as made by state_dict()")
         new_state = {}
         for idx, st in state_dict["state"].items():
             idx = int(idx)
@@ -273,9 +286,9 @@ class SGD(Optimizer):
     def _check_group(self, group):
         super()._check_group(group)
         owner = type(self).__name__
-        _check_number(owner, "momentum", group["momentum"])
-        _check_number(owner, "dampening", group["dampening"])
-        _check_number(owner, "weight_decay", group["weight_decay"])
+        _checks.number(owner, "momentum", group["momentum"])
+        _checks.number(owner, "dampening", group["dampening"])
+        _checks.number(owner, "weight_decay", group["weight_decay"])
         if not isinstance(group["nesterov"], (bool, np.bool_)):
             raise TypeError(f"nesterov must be a bool, got {group['nesterov']!r} (SGD's "
                             "arguments are (params, lr, momentum, nesterov, weight_decay); "
@@ -331,11 +344,11 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"invalid betas: {betas!r} (expected a pair (beta1, beta2))")
         owner = type(self).__name__
-        _check_number(owner, "beta1 (betas[0])", betas[0], 0.0, 1.0, high_open=True)
-        _check_number(owner, "beta2 (betas[1])", betas[1], 0.0, 1.0, high_open=True)
+        _checks.number(owner, "beta1 (betas[0])", betas[0], 0.0, 1.0, high_open=True)
+        _checks.number(owner, "beta2 (betas[1])", betas[1], 0.0, 1.0, high_open=True)
         group["betas"] = (float(betas[0]), float(betas[1]))
-        _check_number(owner, "eps", group["eps"])
-        _check_number(owner, "weight_decay", group["weight_decay"])
+        _checks.number(owner, "eps", group["eps"])
+        _checks.number(owner, "weight_decay", group["weight_decay"])
 
     def step(self):
         """Update every parameter that has a gradient."""

@@ -44,7 +44,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import _tree
-from ._npz import NpzReader, write_npz
+from ._npz import NpzReader, member_name_ok, write_npz
 
 __all__ = ["save", "load"]
 
@@ -54,26 +54,22 @@ _VERSION = 1
 
 
 def _is_flat(state):
-    return all(isinstance(k, str) and k for k in state) and all(
+    # One member per key: only for keys that a member name holds exactly.
+    return all(isinstance(k, str) and k and member_name_ok(k + ".npy") for k in state) and all(
         isinstance(v, (np.ndarray, ag.Tensor)) for v in state.values())
 
 
 def _flat_members(state):
-    members = []
-    for key, value in state.items():
-        arr = value.data if isinstance(value, ag.Tensor) else value
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"nn.save: value of {key!r} has dtype {arr.dtype}; only number "
-                            "arrays can be saved (without pickle)")
-        members.append((key + ".npy", arr))
-    return members
+    return [(key + ".npy", _tree.number_array(value, f"the value of {key!r}"))
+            for key, value in state.items()]
 
 
 def _structured_members(state):
     tree, arrays = _tree.encode(state)
     doc = {"format": _FORMAT, "version": _VERSION, "root": tree}
     # allow_nan=False: non-finite floats are tagged by the encoder, so the JSON is strict.
-    text = json.dumps(doc, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    # ASCII (escapes): every str round-trips, a lone surrogate in a key too.
+    text = json.dumps(doc, allow_nan=False).encode("ascii")
     return [(STRUCTURE, text)] + arrays
 
 

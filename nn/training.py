@@ -63,6 +63,10 @@ class NonFiniteLossError(FloatingPointError):
         super().__init__(message)
         self.epoch, self.batch, self.loss = epoch, batch, loss
 
+    def __reduce__(self):
+        # All four arguments: pickling (a worker process) and copy keep the fields.
+        return type(self), (str(self), self.epoch, self.batch, self.loss)
+
 
 def _raw(x):
     return x.data if isinstance(x, ag.Tensor) else np.asarray(x)

@@ -41,6 +41,11 @@ class GetItem(Primitive):
 
     __slots__ = ("in_shape", "basic")
 
+    @property
+    def _views_input(self):
+        """A basic index (ints, slices) gives a view of the input; an advanced one a copy."""
+        return self.basic
+
     @staticmethod
     def forward(ctx, x, index):
         out = x.data[index]

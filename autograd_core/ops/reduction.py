@@ -13,7 +13,7 @@ import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, is_array, keepdims_shape, normalize_axis, operands
-from .elementwise import exp, log, where
+from .elementwise import Sqrt, exp, log, where
 
 __all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "softmax",
            "log_softmax"]
@@ -154,7 +154,7 @@ def std(x, axis=None, ddof=0, keepdims=False):
     return StdSqrt.apply(var(x, axes, ddof, keepdims))
 
 
-class StdSqrt(Primitive):
+class StdSqrt(Sqrt):
     """sqrt of a variance; its gradient is taken as 0 where the variance is 0.
 
     At zero spread std is not differentiable (it is a cone, like |x| at 0) and
@@ -164,10 +164,7 @@ class StdSqrt(Primitive):
 
     __slots__ = ()
 
-    @staticmethod
-    def forward(ctx, v):
-        return ctx.save_output(np.sqrt(v.data))
-
+    # forward: Sqrt's
     @staticmethod
     def backward(ctx, g):
         g, out = operands(g, *ctx.saved_tensors)
@@ -194,10 +191,10 @@ def logsumexp(x, axis=None, keepdims=False):
     axes = normalize_axis(axis, x.ndim, "logsumexp")
     m = _stop_max(x, axes)
     # Subtracting a constant m changes nothing in value or gradient, but keeps exp <= 1.
-    out = log(sum(exp(x - m), axes, keepdims=True)) + m
-    if not keepdims and axes:
-        out = out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
-    return out
+    # (Reduced with keepdims as asked, rather than reshaped afterwards: the
+    # result is then not a view, and ``out += v`` may update it.)
+    return log(sum(exp(x - m), axes, keepdims)) + (m if keepdims else m.reshape(
+        tuple(s for i, s in enumerate(x.shape) if i not in axes)))
 
 
 class Softmax(Primitive):

@@ -20,6 +20,7 @@ class Reshape(Primitive):
     """A new shape with the same elements; the gradient is reshaped back."""
 
     __slots__ = ("in_shape",)
+    _views_input = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -36,6 +37,7 @@ class Transpose(Primitive):
     """Permute axes; the gradient is permuted back by the inverse permutation."""
 
     __slots__ = ("axes",)
+    _views_input = True
 
     @staticmethod
     def forward(ctx, x, axes):
@@ -52,6 +54,7 @@ class BroadcastTo(Primitive):
     """Broadcast to a larger shape; the gradient is summed back (``sum_to``)."""
 
     __slots__ = ("in_shape",)
+    _views_input = True
 
     @staticmethod
     def forward(ctx, x, shape):

@@ -17,8 +17,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, rng=None, seed=None):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
+        _checks.number("Dropout", "p (a probability in [0, 1])", p, 0.0, 1.0)
         self.p = p
         self.rng = init._generator(rng, seed, "Dropout")
 

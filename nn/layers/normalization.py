@@ -27,7 +27,11 @@ class _BatchNorm(Module):
                  track_running_stats=True, dtype=None, rng=None, seed=None):
         # rng/seed are accepted for uniformity: the initial values are fixed (1 and 0).
         super().__init__()
-        self.num_features = _checks.size(type(self).__name__, "num_features", num_features)
+        name = type(self).__name__
+        self.num_features = _checks.size(name, "num_features", num_features)
+        _checks.number(name, "eps", eps)
+        if momentum is not None:                # None: a cumulative average
+            _checks.number(name, "momentum", momentum, 0.0, 1.0)
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
@@ -87,8 +91,9 @@ class BatchNorm1d(_BatchNorm):
     ``(1 - momentum) * running + momentum * batch`` with the unbiased variance;
     ``momentum=None`` gives a cumulative average. Evaluation: normalise with
     the running statistics. ``weight`` (ones) and ``bias`` (zeros) are learnt.
-    ``num_features`` is an int >= 0 (a float is a ``TypeError``); the input must
-    hold numbers (a string array is a ``TypeError``).
+    ``num_features`` is an int >= 0 (a float is a ``TypeError``), ``eps`` a real
+    number >= 0 and ``momentum`` one in [0, 1] or None (a string is a
+    ``TypeError``); the input must hold numbers (a string array is a ``TypeError``).
     """
 
     _ranks = (2, 3)
@@ -100,7 +105,8 @@ class LayerNorm(Module):
 
     ``weight`` (ones) and ``bias`` (zeros) have shape ``normalized_shape``;
     ``elementwise_affine=False`` leaves them out, ``bias=False`` the bias only.
-    ``normalized_shape`` is an int or a tuple of ints >= 0 (a float is a ``TypeError``).
+    ``normalized_shape`` is an int or a tuple of ints >= 0 (a float is a ``TypeError``),
+    ``eps`` a real number >= 0.
     """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
@@ -114,6 +120,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(
             _checks.size("LayerNorm", f"normalized_shape[{i}]", s)
             for i, s in enumerate(normalized_shape))
+        _checks.number("LayerNorm", "eps", eps)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dtype = init._float_dtype(dtype, "LayerNorm")

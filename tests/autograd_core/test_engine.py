@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import autograd_core as ag
 from autograd_core import Tensor
 
 
@@ -609,3 +610,84 @@ def test_assigning_a_grad_of_the_wrong_shape_or_dtype_raises():
     x.grad = Tensor(np.ones(2))
     del x.grad
     assert x.grad is None
+
+
+def test_grad_does_not_alias_an_array_a_hook_returns():
+    buf = np.zeros(2)
+
+    def into_buffer(g):
+        buf[...] = g.data * 2
+        return buf
+
+    for on_leaf in (True, False):
+        x = leaf([1.0, 2.0])
+        t = x if on_leaf else x * 1.0
+        t.register_hook(into_buffer)
+        (t * 3.0).sum().backward()
+        buf[...] = 100.0                # the hook's memory, reused by its owner
+        np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
+
+
+def test_grad_does_not_alias_an_array_a_custom_backward_keeps():
+    class Scale(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.factor = np.array([5.0, 6.0])
+            return x.data * ctx.factor
+
+        @staticmethod
+        def backward(ctx, g):
+            return ctx.factor if np.all(g.data == 1) else g.data * ctx.factor
+
+    x = leaf([1.0, 2.0])
+    y = Scale.apply(x)
+    y.backward(np.ones(2), retain_graph=True)
+    x.grad.zero_()                      # zero_grad(set_to_none=False)
+    y.backward(np.ones(2))
+    np.testing.assert_allclose(x.grad.data, [5.0, 6.0])
+
+
+def test_a_tensor_cannot_be_its_own_grad():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="its own grad"):
+        x.grad = x
+    assert x.grad is None
+
+
+def test_grad_does_not_alias_a_saved_tensor_a_custom_backward_returns():
+    class Linear1(ag.Function):              # d(x * c)/dx = c, c saved
+        @staticmethod
+        def forward(ctx, x, c):
+            ctx.save_for_backward(c)
+            return x.data * c.data
+
+        @staticmethod
+        def backward(ctx, g):
+            c, = ctx.saved_tensors
+            return (c if np.all(g.data == 1) else g * c), None
+
+    x = leaf([1.0, 2.0])
+    c = Tensor(np.array([3.0, 4.0]))
+    y = Linear1.apply(x, c)
+    y.backward(np.ones(2))
+    x.grad.zero_()
+    np.testing.assert_array_equal(c.data, [3.0, 4.0])
+
+
+def test_create_graph_gives_each_leaf_its_own_grad():
+    x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    c = Tensor(np.array([2.0, 3.0]))
+    ((x + y) * c).sum().backward(create_graph=True)
+    assert x.grad is not y.grad
+    x.grad.zero_()                           # zero_grad(set_to_none=False)
+    np.testing.assert_allclose(y.grad.data, [2.0, 3.0])
+    w = leaf([1.0, 2.0])
+    given = Tensor(np.array([5.0, 5.0]))
+    w.backward(given, create_graph=True)
+    w.grad.zero_()
+    np.testing.assert_allclose(given.data, [5.0, 5.0])
+    # still differentiable: d/dx of sum(x.grad * x) where x.grad = 3 x^2
+    z = leaf([1.0, 2.0])
+    (z ** 3).sum().backward(create_graph=True)
+    (z.grad * 1.0).sum().backward()
+    np.testing.assert_allclose(z.grad.data, 3 * z.data ** 2 + 6 * z.data)

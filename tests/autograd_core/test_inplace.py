@@ -319,6 +319,185 @@ def test_versions_of_dead_arrays_are_forgotten():
 
 
 def test_in_place_methods_are_tensor_methods():
-    for name in ("add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_"):
+    for name in ("add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "clamp_"):
         assert callable(getattr(Tensor, name))
         assert getattr(Tensor, name).__doc__
+
+
+# -- results that are views of private memory; views that go stale ---------------------
+
+@pytest.mark.parametrize("make", [
+    lambda x: (x * x).sum(),                    # a 0-d array viewing a NumPy scalar
+    lambda x: x.max(axis=0),                    # a reshape of max's keepdims result
+    lambda x: x.logsumexp(axis=0),
+    lambda x: ag.dot(x[0], x[1]),
+], ids=["sum", "max", "logsumexp", "dot"])
+def test_adding_to_a_reduction_result_is_recorded(make):
+    # loss += penalty: the result is a view of a temporary no other tensor sees.
+    x = _leaf([[1.0, -2.0], [3.0, 0.5]])
+    y = make(x)
+    y += (x * x).sum()
+    y.sum().backward()
+    x2 = _leaf(x.data)
+    (make(x2) + (x2 * x2).sum()).sum().backward()
+    np.testing.assert_allclose(x.grad.data, x2.grad.data)
+
+
+def test_custom_function_result_that_views_a_temporary_may_be_updated():
+    class SumKeep(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.in_shape = x.shape
+            return x.data.sum(axis=0, keepdims=True).reshape(-1)
+
+        @staticmethod
+        def backward(ctx, g):
+            return np.broadcast_to(g.data, ctx.in_shape)
+
+    x = _leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = SumKeep.apply(x)
+    y *= 3.0
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.full((2, 2), 3.0))
+
+
+def test_view_taken_before_the_base_is_updated_is_stale():
+    # PyTorch rebuilds the view's history; this engine refuses to use the view.
+    x = _leaf([1.0, 2.0, 3.0, 4.0])
+    a = x * 2.0
+    v = a.reshape(2, 2)
+    row = a[1:]
+    a *= 3.0
+    with pytest.raises(RuntimeError, match="Mul: the input .*made by Reshape.*in place"):
+        v * v
+    with pytest.raises(RuntimeError, match="backward\\(\\).*made by GetItem"):
+        row.backward(ag.ones(3, dtype=np.float64))
+    # the updated tensor itself, and views taken after the update, are fine
+    w = a.reshape(2, 2)
+    (w * w).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * (6 * x.data) * 6)
+
+
+def test_base_updated_through_detach_is_stale():
+    x = _leaf([1.0, 2.0])
+    w = _leaf([5.0, 5.0])
+    a = x * 2.0
+    d = a.detach()
+    d += w                   # recorded on d; a's memory now holds 2x + w
+    with pytest.raises(RuntimeError, match="Sum: the input"):
+        a.sum()
+    d.sum().backward()
+    np.testing.assert_allclose(w.grad.data, [1.0, 1.0])
+
+
+def test_writes_without_recording_leave_views_usable():
+    # as PyTorch: a write under no_grad changes values, not histories
+    x = _leaf([1.0, 2.0])
+    a = x * 2.0
+    v = a[0:1]
+    with ag.no_grad():
+        a += 1.0
+    (v * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0, 0.0])
+
+
+def test_custom_function_returning_its_input_gives_a_view():
+    class Identity(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    w = _leaf([1.0, 2.0])
+    out = Identity.apply(w)
+    with pytest.raises(RuntimeError, match="view of another tensor.*custom Function"):
+        out += ag.tensor([1.0, 1.0], requires_grad=True)
+    np.testing.assert_allclose(w.data, [1.0, 2.0])
+    a = w * 2.0
+    out = Identity.apply(a)
+    with pytest.raises(RuntimeError, match="view of another tensor"):
+        out *= 3.0
+    out.sum().backward()
+    np.testing.assert_allclose(w.grad.data, [2.0, 2.0])
+
+
+def test_retain_grad_follows_the_tensor_through_an_update():
+    x = _leaf([1.0, 2.0])
+    y = x * 2.0
+    y.retain_grad()
+    y *= 3.0
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad.data, 2 * y.data)     # dz/dy at the new value
+    np.testing.assert_allclose(x.grad.data, 2 * y.data * 6)
+
+
+def test_fill_of_an_integer_tensor_refuses_values_that_do_not_fit():
+    u = ag.tensor([1, 2], dtype=np.uint8)
+    with pytest.raises(ValueError, match="fill_: the value 300 .*uint8"):
+        u.fill_(300)
+    i = ag.tensor([1, 2])
+    with pytest.raises(ValueError, match="fill_: the value nan .*int64"):
+        i.fill_(float("nan"))
+    with pytest.raises(ValueError, match="fill_"):
+        i.fill_(float("inf"))
+    np.testing.assert_array_equal(i.data, [1, 2])
+    i.fill_(2.7)                 # truncated, as PyTorch
+    u.fill_(-1)                  # wraps, as PyTorch
+    np.testing.assert_array_equal(i.data, [2, 2])
+    np.testing.assert_array_equal(u.data, [255, 255])
+
+
+def test_power_assignment_updates_in_place():
+    # p **= 2 used to rebind p to a new tensor, leaving the model's unchanged
+    w = _leaf([1.0, 2.0, 3.0])
+    params = [w]
+    with ag.no_grad():
+        for p in params:
+            p **= 2
+    np.testing.assert_allclose(w.data, [1.0, 4.0, 9.0])
+    assert w._version == 1
+    x = _leaf([1.0, 2.0])
+    y = x * 1.0
+    y **= 3
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 3 * x.data ** 2)
+    with pytest.raises(RuntimeError, match="pow_: a leaf"):
+        x.pow_(2)
+    i = ag.tensor([2, 3])
+    i **= 2
+    np.testing.assert_array_equal(i.data, [4, 9])
+    with pytest.raises(TypeError, match="pow_"):
+        i **= 0.5
+    with pytest.raises(ValueError, match="pow_: Integers to negative integer powers"):
+        i **= -1
+
+
+def test_errors_numpy_raises_for_values_name_the_operation():
+    small = ag.tensor([1, 2], dtype=np.int8)
+    with pytest.raises(OverflowError, match="add_: .*200.*int8"):
+        small += 200
+    np.testing.assert_array_equal(small.data, [1, 2])
+    assert small._version == 0
+
+
+def test_unrecorded_view_of_a_buffer_that_then_joins_the_graph_is_stale():
+    # PyTorch gives v a history (or, for a view made under no_grad, raises);
+    # here v would be a constant holding a value that depends on w.
+    w = _leaf([1.0, 2.0, 3.0])
+    buf = ag.zeros(3, dtype=np.float64)
+    v = buf[0:2]
+    buf += w
+    with pytest.raises(RuntimeError, match="Mul: the input .*made by a view op"):
+        v * v
+    a = w * 1.0
+    with ag.no_grad():
+        u = a.reshape(3)
+    a += w
+    with pytest.raises(RuntimeError, match="Add: the input"):
+        u + 1.0
+    # views taken after the write, and copies, are fine
+    (buf[0:2] * 2.0).sum().backward()
+    np.testing.assert_allclose(w.grad.data, [2.0, 2.0, 0.0])

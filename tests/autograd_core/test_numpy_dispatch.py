@@ -557,3 +557,26 @@ def test_out_tensor_really_updates_in_place():
     data = t.data
     assert np.add(t, 1.0, out=t) is t and t.data is data
     np.testing.assert_array_equal(t.data, [2.0, 3.0])
+
+
+def test_writing_a_tensors_memory_through_out_counts_as_a_write():
+    w = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = (w * w).sum()
+    y.backward(retain_graph=True)
+    with ag.no_grad():
+        arr = w.numpy()
+        arr -= 0.1 * w.grad         # np.subtract(arr, Tensor, out=arr)
+    assert w._version == 1
+    with pytest.raises(RuntimeError, match="in-place operation: Mul saved"):
+        y.backward()
+    mask = ag.tensor([False, False])
+    np.greater(w, 1.5, out=mask.numpy())
+    assert mask._version == 1
+    np.testing.assert_array_equal(mask.data, [False, True])
+
+
+def test_copyto_names_the_tensor_method_that_does_it():
+    t = ag.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"np.copyto .*t.copy_\(src\)"):
+        np.copyto(t, [3.0, 4.0])
+    np.testing.assert_array_equal(t.data, [1.0, 2.0])

@@ -487,3 +487,20 @@ def test_name_of_an_op_result_is_kept_on_its_node():
     assert y.name == "double" and y.grad_fn.extra.name == "double"
     x.name = "x"
     assert x.name == "x"
+
+
+def test_setitem_on_an_op_result_under_no_grad_writes_as_the_inplace_methods():
+    # as PyTorch (and as y.add_(...) under no_grad): the history stays, the
+    # value changes, and a backward that needs the old value refuses.
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    with ag.no_grad():
+        y[0] = 5.0
+    np.testing.assert_array_equal(y.data, [5.0, 4.0, 6.0])
+    (y * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0, 6.0, 6.0])
+    z = x.exp()
+    with ag.no_grad():
+        z[1] = 0.0
+    with pytest.raises(RuntimeError, match="Exp saved its own output"):
+        z.sum().backward()

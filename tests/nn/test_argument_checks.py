@@ -91,3 +91,40 @@ def test_load_state_dict_names_the_key_of_a_ragged_value():
                                            r"inhomogeneous"):
         model.load_state_dict({"weight": [[1.0, 2.0], [3.0]], "bias": [0.0, 0.0]})
     np.testing.assert_array_equal(model.weight.data, before)       # nothing written
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: nn.Dropout("0.5"), r"Dropout: p \(a probability in \[0, 1\]\) must be a real "
+                                r"number, got str '0.5'"),
+    (lambda: nn.Dropout(None), r"Dropout: p .* got NoneType"),
+    (lambda: nn.BatchNorm1d(3, momentum="0.1"), r"BatchNorm1d: momentum must be a real"),
+    (lambda: nn.BatchNorm1d(3, eps="1e-5"), r"BatchNorm1d: eps must be a real number"),
+    (lambda: nn.LayerNorm(3, eps="1e-5"), r"LayerNorm: eps must be a real number"),
+    (lambda: nn.MLP([2, 3, 2], dropout="0.2"), r"MLP: dropout .* must be a real number"),
+])
+def test_non_number_hyper_parameters_raise_type_error_when_built(make, match):
+    # Unchecked, these fail only at the first forward, in NumPy's words
+    # ("unsupported operand type(s) for -: 'int' and 'str'").
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: nn.BatchNorm1d(3, eps=-1.0), r"BatchNorm1d: invalid eps: -1.0"),
+    (lambda: nn.BatchNorm1d(3, momentum=2.0), r"BatchNorm1d: invalid momentum: 2.0 .*<= 1"),
+    (lambda: nn.BatchNorm1d(3, eps=float("nan")), r"BatchNorm1d: invalid eps: nan"),
+    (lambda: nn.LayerNorm(3, eps=-1e-5), r"LayerNorm: invalid eps"),
+    (lambda: nn.MLP([2, 3, 2], dropout=1.0), r"MLP: invalid dropout"),
+])
+def test_out_of_range_hyper_parameters_raise_value_error(make, match):
+    # Unchecked, eps < 0 gives NaN outputs (the square root of a negative variance).
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_edge_hyper_parameters_are_accepted():
+    nn.BatchNorm1d(3, eps=0, momentum=None)
+    nn.BatchNorm1d(3, momentum=np.float32(1.0))
+    nn.LayerNorm(3, eps=0.0)
+    nn.Dropout(np.float64(0.0))
+    nn.Dropout(1)

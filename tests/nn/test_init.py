@@ -84,3 +84,21 @@ def test_seeding_and_rng():
     np.testing.assert_allclose(c.data, a.data, rtol=1e-6)   # drawn in float64, then cast
     with pytest.raises(TypeError, match="Generator"):
         init.normal_(a, rng=np.random.RandomState(0))
+
+
+@pytest.mark.parametrize("fill", [
+    lambda w: init.zeros_(w), lambda w: init.ones_(w), lambda w: init.constant_(w, 0.5),
+    lambda w: init.normal_(w, rng=np.random.default_rng(0)),
+    lambda w: init.xavier_uniform_(w, rng=np.random.default_rng(0)),
+])
+def test_a_fill_bumps_the_version_so_an_old_graph_refuses_backward(fill):
+    # As torch.nn.init: re-initialising a weight that a recorded graph saved makes that
+    # graph's backward raise, rather than differentiate with the new values.
+    w = nn.Parameter(np.full((2, 2), 3.0, np.float32))
+    x = ag.tensor(np.ones((2, 2), np.float32), requires_grad=True)
+    loss = (w * x).sum()
+    version = w._version
+    fill(w)
+    assert w._version > version
+    with pytest.raises(RuntimeError):
+        loss.backward()

@@ -409,3 +409,22 @@ def test_calling_and_training_a_model_makes_no_reference_cycles():
     finally:
         gc.enable()
         handle.remove()
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_loading_a_whole_checkpoint_says_to_pass_its_model_part(tmp_path, strict):
+    net = Net()
+    before = net.state_dict()
+    opt = nn.optim.SGD(net.parameters(), lr=0.1)
+    nn.save({"model": Net().state_dict(), "optimizer": opt.state_dict(), "epoch": 3},
+            tmp_path / "ckpt.npz")
+    ckpt = nn.load(tmp_path / "ckpt.npz")
+    with pytest.raises(RuntimeError, match=r"nested dicts under 'model', 'optimizer'.*"
+                                           r"load_state_dict\(checkpoint\['model'\]\)"):
+        net.load_state_dict(ckpt, strict=strict)
+    assert all(np.array_equal(before[k], v) for k, v in net.state_dict().items())
+    net.load_state_dict(ckpt["model"], strict=strict)
+    # strict=False still loads what matches, next to keys of other kinds.
+    sd = Net().state_dict()
+    sd["extra"] = {"a": 1}
+    assert net.load_state_dict(sd, strict=False).unexpected_keys == ["extra"]

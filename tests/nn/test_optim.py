@@ -555,3 +555,48 @@ def test_a_step_bumps_the_version_of_every_updated_parameter():
     versions = [p._version for p in lin.parameters()]
     opt.step()
     assert [p._version for p in lin.parameters()] == [v + 1 for v in versions]
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW])
+def test_parameters_method_without_the_call_says_to_call_it(cls):
+    model = nn.Linear(2, 3, seed=0)
+    with pytest.raises(TypeError, match=r"got method \(call it: model\.parameters\(\)\)"):
+        cls(model.parameters, lr=0.1)
+    with pytest.raises(TypeError, match=r"'params'.*got method \(call it"):
+        cls([{"params": model.parameters}], lr=0.1)
+
+
+def test_load_state_dict_of_another_optimizer_is_refused_and_changes_nothing():
+    a = leaf([1.0, 2.0])
+    sgd = optim.SGD([a], lr=0.1, momentum=0.9)
+    set_grad(a, [1.0, 1.0])
+    sgd.step()
+    adam = optim.Adam([a], lr=0.01)
+    with pytest.raises(ValueError, match=r"Adam.load_state_dict: parameter group 0 has "
+                                         r"option\(s\) \['dampening', 'momentum', "
+                                         r"'nesterov'\].*lacks \['amsgrad', 'betas', "
+                                         r"'eps'\].*another optimiser"):
+        adam.load_state_dict(sgd.state_dict())
+    with pytest.raises(ValueError, match=r"SGD.load_state_dict.*another optimiser"):
+        optim.SGD([a], lr=0.1).load_state_dict(adam.state_dict())
+    assert adam.state == {} and adam.param_groups[0]["lr"] == 0.01
+    set_grad(a, [1.0, 1.0])
+    adam.step()                                   # still a working Adam
+    # Adam and AdamW share their options: either loads the other's state.
+    optim.AdamW([a]).load_state_dict(adam.state_dict())
+    # A key added to a group (by a schedule, say) is not another optimiser's.
+    adam.param_groups[0]["initial_lr"] = 0.01
+    again = optim.Adam([a])
+    again.load_state_dict(adam.state_dict())
+    assert again.param_groups[0]["initial_lr"] == 0.01
+
+
+@pytest.mark.parametrize("bad", [
+    {"state": {}, "param_groups": [{"lr": 0.1}]},
+    {"state": {}, "param_groups": [[0]]},
+    {"state": [], "param_groups": [{"lr": 0.1, "params": [0]}]},
+    {"state": {0: [1.0]}, "param_groups": [{"lr": 0.1, "params": [0]}]},
+])
+def test_malformed_optimizer_state_dicts_are_value_errors(bad):
+    with pytest.raises(ValueError, match="SGD.load_state_dict"):
+        optim.SGD([leaf([1.0])], lr=0.1).load_state_dict(bad)

@@ -1,5 +1,6 @@
 """nn.save / nn.load: .npz round trips that never pickle."""
 import io
+import zipfile
 
 import numpy as np
 import pytest
@@ -100,3 +101,22 @@ def test_load_never_unpickles(tmp_path):
         z.writestr("notes.txt", b"not an array")
     with pytest.raises(ValueError, match="member 'notes.txt'.*not a .npy array"):
         nn.load(stray)
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "c\\d", "\udc80", "k" * 70000, "w\x00"])
+def test_keys_a_zip_member_name_cannot_hold_round_trip_exactly(tmp_path, key):
+    # zipfile cuts a name at NUL, turns "\\" into "/" on Windows, and fails half-way
+    # through writing on a lone surrogate or a name over 65535 bytes.
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"previous")
+    flat = {key: np.arange(3.0), "w": np.ones(2)}
+    nested = {"model": flat, "epoch": 2}
+    for obj in (flat, nested):
+        nn.save(obj, path)
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+        assert all("\\" not in n and "\x00" not in n and len(n) < 1100 for n in names)
+        back = nn.load(path)
+        sd = back if obj is flat else back["model"]
+        assert list(sd) == [key, "w"]
+        np.testing.assert_array_equal(sd[key], np.arange(3.0))

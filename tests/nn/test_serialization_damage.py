@@ -193,3 +193,9 @@ def test_good_files_still_load(tmp_path):
         out = nn.load(tmp_path / name)
         assert list(out) == ["x", "y"] and out["y"].dtype == np.float32
         np.testing.assert_array_equal(out["x"], np.arange(3))
+
+
+def test_a_file_open_in_text_mode_is_named_and_explained(tmp_path):
+    with pytest.raises(ValueError, match=r"<StringIO>: is open in text mode; open it in "
+                                         r"binary mode \('rb'\)"):
+        nn.load(io.StringIO("PK\x03\x04 an archive read as text"))

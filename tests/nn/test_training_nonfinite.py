@@ -176,3 +176,13 @@ def test_nan_loss_no_longer_sits_beside_a_perfect_accuracy():
     assert math.isnan(hist["loss"][0]) and math.isnan(hist["accuracy"][0])
     assert math.isnan(hist["val_accuracy"][0])
     assert ag.is_grad_enabled()
+
+
+def test_the_error_survives_pickling_and_copying():
+    # A run in a worker process sends its exception back pickled.
+    import copy
+    import pickle
+    err = nn.NonFiniteLossError("fit: the loss is nan in epoch 2, batch 5", 2, 5, math.nan)
+    for back in (pickle.loads(pickle.dumps(err)), copy.copy(err)):
+        assert type(back) is nn.NonFiniteLossError and str(back) == str(err)
+        assert (back.epoch, back.batch) == (2, 5) and math.isnan(back.loss)
