@@ -64,9 +64,11 @@ def layout(g, depth=None, max_nodes=300, compact=None):
     When it must shrink the drawing, it keeps as much as fits: the deepest
     scope depth first, tensors drawn apart from their ops if possible.
     """
-    if depth is not None and (not isinstance(depth, numbers.Integral) or depth < 0):
-        raise ValueError(f"depth= must be an int >= 0 (0: one box per top-level scope), "
-                         f"got {depth!r}")
+    if isinstance(depth, str) and depth == "layers":
+        depth = layer_depth(g)
+    elif depth is not None and (not isinstance(depth, numbers.Integral) or depth < 0):
+        raise ValueError(f"depth= must be an int >= 0 (0: one box per top-level scope) "
+                         f"or \"layers\", got {depth!r}")
     lay = Layout()
     limit = max_nodes if max_nodes else None
     folds = [bool(compact)] if compact is not None else [False, True]
@@ -127,6 +129,24 @@ def layout(g, depth=None, max_nodes=300, compact=None):
     if limit is not None and len(lay.boxes) > limit:
         _truncate(g, lay, limit)
     return lay
+
+
+def layer_depth(g):
+    """The depth to collapse at for one box per layer, or None if scopes never branch.
+
+    The first depth with at least three scopes side by side (else two):
+    ``MLP/layers/0``, ``MLP/layers/1``, ... give depth 2, whatever the
+    model's scopes are called, and a "model" and a "loss" scope at the top do
+    not make the whole model one box.
+    """
+    paths = {e.path for e in g.elems if e.path}
+    counts = [len({p[:d + 1] for p in paths if len(p) > d})
+              for d in range(max((len(p) for p in paths), default=0))]
+    for least in (3, 2):
+        for d, n in enumerate(counts):
+            if n >= least:
+                return d
+    return None
 
 
 def _connect(g, lay):

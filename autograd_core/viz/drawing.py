@@ -2,9 +2,10 @@
 
 The pieces: ``model.walk`` collects the elements, ``collapse.layout`` groups
 them into boxes, ``labels`` writes each box's HTML-like label, and this module
-emits DOT (scopes as nested clusters, edges coloured by ``style.GradScale``,
+emits DOT (scopes as nested clusters, edges coloured by a ``ColorScale``,
 a legend as the graph's label) into a ``GraphDrawing``, a Digraph whose
 rendering explains how to install Graphviz when ``dot`` is missing.
+``draw_graphs`` draws several graphs on one colour scale.
 """
 from collections import defaultdict, deque
 
@@ -15,8 +16,10 @@ import graphviz
 from . import labels, style
 from .collapse import layout as make_layout
 from .model import walk
+from .record import BackwardRecording
+from .scale import ColorScale, as_scale
 
-__all__ = ["draw_graph", "GraphDrawing", "GraphvizNotFound"]
+__all__ = ["draw_graph", "draw_graphs", "GraphDrawing", "GraphvizNotFound"]
 
 INSTALL_HELP = (
     "Rendering a drawing needs Graphviz's `dot` program, which was not found on "
@@ -41,7 +44,8 @@ class GraphDrawing(graphviz.Digraph):
     ``.pipe(format="png")``, display in Jupyter); rendering without Graphviz
     raises ``GraphvizNotFound`` saying how to install it. Extra attributes:
     ``notes`` (how a big graph was collapsed, empty if it was not), ``counts``
-    (ops, tensors, leaves in the graph; ``boxes`` drawn; backward ``steps``).
+    (ops, tensors, leaves in the graph; ``boxes`` drawn; backward ``steps``),
+    ``scale`` (the ``ColorScale`` of its gradient colours).
     """
 
     notes = ()
@@ -113,12 +117,20 @@ def draw_graph(root, *, gradients=None, depth=None, max_nodes=300, compact=None,
     legend included) and ops are numbered in the order backward processed
     them (``steps=False`` hides the numbers). Without a recording, the
     leaves' ``.grad`` and retained tensors' ``.grad`` are used, and other
-    edges are grey. ``scale=(low, high)`` fixes the colour scale's range
-    (e.g. to compare drawings), otherwise it adapts to the graph.
+    edges are grey.
+
+    Colours: by default the scale adapts to the graph, so two drawings colour
+    the same norm differently. ``scale=`` fixes it, to compare drawings: a
+    ``ColorScale`` (e.g. ``ColorScale.spanning(rec_a, rec_b)``, or another
+    drawing's ``.scale``) or a ``(low, high)`` pair of norms; norms outside it
+    take the end colours, and the legend gives the range and what was clipped.
+    ``draw_graphs`` draws several graphs on one scale.
 
     Size: ``depth=d`` draws each scope deeper than ``d`` as a single box
     (``depth=0``: one box per top-level scope) showing its ops, parameters,
-    output shape, gradient norm and backward steps. Graphs that need more than
+    output shape, gradient norm and backward steps; ``depth="layers"``
+    collapses at the first level where scopes branch (one box per layer of an
+    ``nn.MLP``: ``MLP/layers/<i>``). Graphs that need more than
     ``max_nodes`` boxes are shrunk automatically, keeping as much as fits
     (scopes collapsed from the deepest level up, intermediate tensors drawn
     inside their ops, chains of ops merged, and last, nodes far from the output
@@ -131,18 +143,80 @@ def draw_graph(root, *, gradients=None, depth=None, max_nodes=300, compact=None,
     leaves, the root, tensors that ``retain_grad()``). ``rankdir``: "TB" (top to
     bottom) or "LR". ``title``: a heading. ``legend=False``: no legend.
     """
+    scale = as_scale(scale)                 # bad arguments fail before the walk
+    if gradients is not None and not isinstance(gradients, BackwardRecording):
+        raise TypeError(f"draw_graph: gradients must be a record_backward() recording or "
+                        f"None, got {type(gradients).__name__}")
     g = walk(root, recording=gradients, names=names, values=values)
     drawing, _ = build(g, depth=depth, max_nodes=max_nodes, compact=compact, scale=scale,
                        steps=steps, rankdir=rankdir, title=title, legend=legend)
     return drawing
 
 
+def draw_graphs(roots, *, gradients=None, scale=None, titles=None, names=None, values=6,
+                **options):
+    """Draw several graphs on one colour scale; returns a list of ``GraphDrawing``.
+
+    The same gradient norm gets the same colour (and edge width) in every
+    drawing. ``roots``: a list of tensors. ``gradients``: None, one
+    ``record_backward()`` recording (of all their backward passes), or a list
+    of recordings (or None), one per root. ``scale``: None for the smallest
+    scale that covers every graph (``ColorScale.spanning`` of all their
+    norms), or a ``ColorScale`` / ``(low, high)`` pair. ``titles``: None or
+    one heading per root. ``names``, ``values`` and other keyword arguments
+    (``depth``, ``max_nodes``, ``compact``, ``steps``, ``rankdir``,
+    ``legend``) are those of ``draw_graph``, applied to every drawing.
+    """
+    roots = _per_root_list(roots)
+    n = len(roots)
+    recs = _per_root(gradients, n, "gradients", BackwardRecording, "record_backward() recordings")
+    titles = _per_root(titles, n, "titles", str, "strings") if titles is not None else [None] * n
+    scale = as_scale(scale, "draw_graphs")
+    graphs = [walk(r, recording=rec, names=names, values=values) for r, rec in zip(roots, recs)]
+    if scale is None and n > 1:         # one graph alone: its own scale, as draw_graph
+        scale = ColorScale._fit([e.norm for g in graphs for e in g.elems])
+    return [build(g, scale=scale, shared=n, title=t, **options)[0]
+            for g, t in zip(graphs, titles)]
+
+
+def _per_root_list(roots):
+    if getattr(roots, "_is_tensor", False) or not isinstance(roots, (list, tuple)):
+        raise TypeError(f"roots must be a list of Tensors (for one graph, use draw_graph), "
+                        f"got {type(roots).__name__}")
+    if not roots:
+        raise ValueError("roots is empty: give at least one Tensor to draw")
+    for i, r in enumerate(roots):
+        if not getattr(r, "_is_tensor", False):
+            raise TypeError(f"roots[{i}] must be a Tensor, got {type(r).__name__}")
+    return list(roots)
+
+
+def _per_root(value, n, name, kind, words):
+    """``value`` (one for all, or a list of n, None entries allowed) as a list of n."""
+    if value is None or isinstance(value, kind):
+        return [value] * n
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        raise TypeError(f"{name} must be one of {words} or a list of {n} (one per root), "
+                        f"got {type(value).__name__}"
+                        + (f" of {len(value)}" if isinstance(value, (list, tuple)) else ""))
+    for i, v in enumerate(value):
+        if v is not None and not isinstance(v, kind):
+            raise TypeError(f"{name}[{i}] must be one of {words} or None, got "
+                            f"{type(v).__name__}")
+    return list(value)
+
+
 def build(g, *, depth=None, max_nodes=300, compact=None, scale=None, steps=True,
-          rankdir="TB", title=None, legend=True):
-    """DOT for a ``model.Graph``: returns (GraphDrawing, Layout)."""
+          rankdir="TB", title=None, legend=True, shared=1):
+    """DOT for a ``model.Graph``: returns (GraphDrawing, Layout).
+
+    ``scale``: a fixed ``ColorScale`` (or pair), else one fitted to ``g``;
+    ``shared``: how many drawings it was fitted to, for the legend.
+    """
     lay = make_layout(g, depth=depth, max_nodes=max_nodes, compact=compact)
     norms = [e.norm for e in g.elems if e.norm is not None]
-    sc = style.GradScale(norms, fixed=scale)
+    fixed = as_scale(scale)
+    sc = fixed or ColorScale._fit(norms)
     has_grads = bool(norms)
 
     dot = GraphDrawing(name="graph", format="svg", engine="dot")
@@ -157,6 +231,9 @@ def build(g, *, depth=None, max_nodes=300, compact=None, scale=None, steps=True,
         # Fewer crossing-minimisation passes: big drawings render in seconds.
         dot.attr(mclimit="0.3")
     ctx = labels.Context(g, lay, sc, steps=steps)
+    ctx.fixed, ctx.shared = fixed is not None, shared
+    ctx.nonfinite = any(not math.isfinite(n) for n in norms)
+    ctx.clipped = [sum(1 for n in norms if sc.clipped(n) == side) for side in (-1, 1)]
     # Boxes by cluster, and clusters in the order their first box appears:
     # boxes come in forward order, and dot lays out more cleanly (no zigzag
     # of "layer10" before "layer2") when it reads them in that order.

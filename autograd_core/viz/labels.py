@@ -62,6 +62,10 @@ class Context:
         self.g, self.lay, self.scale, self.steps = g, lay, scale, steps
         self.kinds = set()
         self.dashed = False
+        self.fixed = False          # the scale was given, not fitted to this graph
+        self.shared = 1             # how many drawings share it
+        self.nonfinite = False
+        self.clipped = (0, 0)       # norms below / above a fixed scale
 
     # -- rows shared by several kinds of box ---------------------------------
     def _grad_row(self, e, prefix="grad"):
@@ -173,6 +177,15 @@ class Context:
             colour = self.scale.colour(total)
             rows.append(_row(f"grad norm of {'params' if word == 'param' else 'leaves'} "
                              f"{style.norm_text(total)}", 10, self.scale.text_colour(total)))
+        out_norm = next(iter(outs.values())).norm if len(outs) == 1 else None
+        if out_norm is not None:
+            # The gradient that reached the layer's output: what vanishes or
+            # explodes on its way back, and the only one a layer without
+            # parameters (an activation) has.
+            rows.append(_row(f"grad norm of output {style.norm_text(out_norm)}", 10,
+                             self.scale.text_colour(out_norm)))
+            if colour == "#555555":
+                colour = self.scale.colour(out_norm)
         span = _span(e.step for e in els)
         if span and self.steps:
             rows.append(_row(span, 9, style.STEP, bold=True))
@@ -254,6 +267,8 @@ def legend(ctx, title, notes, counts, show_legend, has_grads):
                     "edge colour and width:<BR/>grad norm of the<BR/>tensor it carries"
                     f"</FONT></TD>{swatches}{rest}</TR>")
         rows.append(f"<TR>{texts}{rest}</TR>")
+        if ctx.fixed:
+            rows.append(wide(esc(_scale_note(ctx)), 9))
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2">'
             + "".join(rows) + "</TABLE>>")
 
@@ -263,14 +278,28 @@ _KIND_NAMES = [("op", "op"), ("leaf", "leaf"), ("param", "Parameter"),
                ("group", "collapsed scope"), ("chain", "collapsed chain")]
 
 
+def _scale_note(ctx):
+    """What a fixed scale is and what it clipped, for the legend."""
+    sc = ctx.scale
+    whose = (f"one colour scale for {ctx.shared} drawings" if ctx.shared > 1
+             else "fixed colour scale")
+    text = (f"{whose}: {sc.range_text()} (log); norms below it take the first colour, "
+            f"norms above it the last")
+    below, above = ctx.clipped
+    if below or above:
+        parts = [f"{n:,} below" for n in (below,) if n] + [f"{n:,} above" for n in (above,) if n]
+        text += f" (here: {' and '.join(parts)})"
+    return text
+
+
 def _grad_bins(ctx):
     """(colour, bar height, text) for every bin, then "no gradient" and "nan/inf" if used."""
     sc = ctx.scale
     out = []
     for i, colour in enumerate(style.PALETTE):
-        out.append((colour, 8, sc.bin_label(i)))
+        out.append((colour, 8, sc.bin_label(i, ends=ctx.fixed)))
     if ctx.dashed:
         out.append((style.NO_GRAD, 2, "no gradient (dashed)"))
-    if sc.has_nonfinite:
+    if ctx.nonfinite:
         out.append((style.NONFINITE, 6, "nan / inf"))
     return out

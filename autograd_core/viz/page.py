@@ -16,6 +16,7 @@ from .drawing import _strip_prolog, build
 from .model import apply_recording, walk
 from .page_assets import CSS, SCRIPT
 from .record import record_backward
+from .scale import as_scale
 
 __all__ = ["BackwardPage", "backward_html"]
 
@@ -62,11 +63,13 @@ def backward_html(root, path=None, *, gradient=None, retain_graph=False, recordi
 
     ``title``, ``names``, ``values`` and other keyword arguments (``depth``,
     ``max_nodes``, ``compact``, ``scale``, ``rankdir``) are those of
-    ``draw_graph``. Needs Graphviz's ``dot`` (``GraphvizNotFound`` otherwise).
+    ``draw_graph``: ``scale=`` (a ``ColorScale``) colours the page as
+    other drawings on that scale. Needs Graphviz's ``dot`` (``GraphvizNotFound`` otherwise).
     """
     if "gradients" in draw_options:
         raise TypeError("backward_html records the backward pass itself; to show one "
                         "already recorded, pass recording=, not gradients=")
+    draw_options["scale"] = as_scale(draw_options.get("scale"), "backward_html")
     if recording is None:
         g = walk(root, recording=None, names=names, values=values)
         with record_backward(values=values) as recording:

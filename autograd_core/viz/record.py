@@ -180,6 +180,10 @@ class BackwardRecording:
         """Live nodes and leaves in the order the backward walk processed them."""
         return [k for k, v in sorted(self._visits.items(), key=lambda kv: kv[1].step)]
 
+    def norms(self):
+        """The gradient norms of every live node and leaf visited (for ``ColorScale.spanning``)."""
+        return [v.norm for _, v in self._visits.items()]
+
     def __len__(self):
         return len(self._visits)
 

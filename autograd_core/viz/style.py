@@ -1,11 +1,6 @@
-"""Colours, the logarithmic gradient scale, and number formatting for the drawings.
+"""Colours, and the formatting of numbers, names and shapes, for the drawings.
 
-Edges are coloured and thickened by the gradient norm of the tensor they carry,
-on a log scale cut into ``len(PALETTE)`` bins: pale and thin for gradients
-that have nearly died, dark red and thick for the largest. The scale adapts to
-the graph (its top bin holds the largest norm) but spans at least seven
-decades, so a healthy graph keeps to the upper bins and only a gradient that
-really shrinks (or explodes) on its way spreads over the whole palette.
+How gradient norms map to ``PALETTE`` is in ``scale.py``.
 """
 import html
 import math
@@ -35,86 +30,12 @@ FILL = {
 CLUSTER_FILLS = ("#f6f7fb", "#eef0f7")     # nested scopes alternate
 CLUSTER_BORDER = "#8d93b5"
 FONT = "Helvetica,Arial,sans-serif"
-MIN_DECADES = 7
-
-
-class GradScale:
-    """Maps gradient norms to a bin of ``PALETTE`` (log10 scale, ``step`` decades a bin)."""
-
-    def __init__(self, norms, fixed=None):
-        nbins = len(PALETTE)
-        if fixed is not None:
-            low, high = (float(v) for v in fixed)
-            if not 0 < low < high < math.inf:
-                raise ValueError(f"scale=(low, high) needs 0 < low < high < inf, got {fixed}")
-            lo, hi = math.log10(low), math.log10(high)
-            self.step = (hi - lo) / nbins
-            self.lo = lo
-        else:
-            logs = [math.log10(n) for n in norms if n is not None and 0 < n < math.inf]
-            hi = math.floor(max(logs)) + 1 if logs else 1
-            lo = math.floor(min(logs)) if logs else hi - MIN_DECADES
-            span = max(hi - lo, MIN_DECADES)
-            self.step = max(1, math.ceil(span / nbins))
-            self.lo = hi - self.step * nbins
-        self.nbins = nbins
-        self.has_nonfinite = any(n is not None and not math.isfinite(n) for n in norms)
-
-    def bin(self, norm):
-        """Bin index of a norm; None for unknown, -1 for nan/inf."""
-        if norm is None:
-            return None
-        if not math.isfinite(norm):
-            return -1
-        if norm <= 0:
-            return 0
-        i = math.floor((math.log10(norm) - self.lo) / self.step)
-        return min(max(i, 0), self.nbins - 1)
-
-    def colour(self, norm):
-        b = self.bin(norm)
-        if b is None:
-            return NEUTRAL
-        return NONFINITE if b < 0 else PALETTE[b]
-
-    def penwidth(self, norm):
-        b = self.bin(norm)
-        if b is None:
-            return 1.0
-        return 4.6 if b < 0 else 0.9 + 0.6 * b
-
-    def text_colour(self, norm):
-        """A darker shade of the bin colour, legible as text on white."""
-        c = self.colour(norm)
-        return darken(c, 0.45) if c in PALETTE[:2] else c
-
-    def bounds(self, i):
-        """(low, high) log10 bounds of bin ``i``."""
-        return self.lo + i * self.step, self.lo + (i + 1) * self.step
-
-    def bin_label(self, i):
-        lo, hi = self.bounds(i)
-        if i == 0:
-            return f"< {pow10(hi)}"
-        if i == self.nbins - 1:
-            return f"≥ {pow10(lo)}"
-        return f"{pow10(lo)} – {pow10(hi)}"
 
 
 def darken(hex_colour, amount):
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     f = 1 - amount
     return "#%02x%02x%02x" % (int(r * f), int(g * f), int(b * f))
-
-
-_SUPER = str.maketrans("-0123456789.", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹·")
-
-
-def pow10(e):
-    """``10⁻³`` for -3 (fractional exponents, from a fixed scale, keep one decimal)."""
-    e = round(e, 1)
-    text = str(int(e)) if e == int(e) else f"{e:.1f}"
-    return "10" + text.translate(_SUPER)
 
 
 def num(x, digits=4):
