@@ -1,0 +1,160 @@
+"""Experiment 6, beyond the papers: a 1,000-layer network that trains on a laptop.
+
+Each residual block computes ``x + gate * relu(W x + b)`` with a learnable
+scalar ``gate`` starting at 0 (the SkipInit idea; Fixup zero-initialises the
+last layer of each branch to the same effect): at initialisation the whole
+stack is the identity, the signal and the gradient pass through every block
+unchanged, and training switches the branches on as it needs them. Against
+it: the plain network of the same depth and width (``nn.MLP``, ReLU, He
+initialisation, no normalisation) and the residual network without gates
+(``x + relu(W x + b)``, whose signal grows at every block).
+
+All three: width 64, Adam, mini-batches of 128, the same step budget and
+learning-rate grid. Quick mode uses 100 blocks instead of 1,000 (the
+``depth`` column says which). The final row adds ``init_signal_std`` (the std
+of the last hidden representation at initialisation, on 512 validation
+samples), ``gate_abs_mean`` and ``gate_abs_max`` (gated net, end of training).
+Figures: training loss and validation accuracy against steps.
+"""
+import numpy as np
+
+import autograd_core as ag
+
+from .. import MLP
+from .blocks import deep_residual_mlp
+from .data import load_split
+from .plotting import band, by, figure, fmt_pct, seed_curves, smooth
+from .train import DTYPE, task_rngs, train
+
+__all__ = ["NAME", "TITLE", "ARCHS", "grid", "cost", "build", "run_task", "figures"]
+
+NAME = "thousand_layers"
+TITLE = "Beyond the papers: a 1,000-layer residual MLP with zero-initialised gates"
+
+_LOSS_CEILING = 100.0     # cross-entropy above this is drawn as a note, not a curve
+
+ARCHS = {"gated": "residual, gates at 0", "plain": "plain", "ungated": "residual, no gates"}
+
+_BUDGETS = {  # mode -> (depth, width, steps, eval_every, batch_size, learning rates, seeds)
+    "tiny": (20, 8, 5, 5, 64, [1e-3, 3e-3], 1),
+    "quick": (100, 64, 200, 25, 128, [1e-3, 3e-3], 2),
+    "full": (1000, 64, 200, 25, 128, [3e-4, 1e-3, 3e-3], 3),
+}
+
+
+def _mode(quick):
+    return "tiny" if quick == "tiny" else "quick" if quick else "full"
+
+
+def grid(quick):
+    """The three architectures at the mode's depth, the rates and seeds."""
+    depth, width, steps, eval_every, batch, lrs, seeds = _BUDGETS[_mode(quick)]
+    configs = [{"label": f"{label} ({depth} layers)", "arch": arch, "depth": depth,
+                "width": width, "steps": steps, "eval_every": eval_every,
+                "batch_size": batch, "optimizer": "adam"}
+               for arch, label in ARCHS.items()]
+    return {"configs": configs, "lrs": lrs, "seeds": seeds}
+
+
+def cost(config, quick):
+    """Relative running time: a gated block
+    costs about two and a half plain layers."""
+    per_layer = {"gated": 2.5, "plain": 1.0, "ungated": 1.0}[config["arch"]]
+    return config["steps"] * config["depth"] * per_layer
+
+
+def build(arch, n_in, width, depth, n_out, rng):
+    """The network of ``arch`` ("gated", "plain" or "ungated") in float32."""
+    if arch == "plain":
+        return MLP([n_in] + [width] * depth + [n_out], activation="relu", init="he",
+                   dtype=DTYPE, rng=rng)
+    if arch in ("gated", "ungated"):
+        return deep_residual_mlp(n_in, width, depth, n_out,
+                                 gate_init=0.0 if arch == "gated" else None,
+                                 dtype=DTYPE, rng=rng)
+    raise ValueError(f"unknown arch {arch!r}; expected one of {list(ARCHS)}")
+
+
+def _last_hidden_std(model, X):
+    """The std of the input to the model's last layer on ``X`` (eval mode)."""
+    last = list(model.modules())[-1]
+    seen = []
+    handle = last.register_forward_pre_hook(lambda mod, args: seen.append(args[0].data))
+    was_training = model.training
+    model.eval()
+    try:
+        with ag.no_grad(), np.errstate(all="ignore"):
+            model(ag.tensor(np.array(X, dtype=DTYPE)))
+    finally:
+        handle.remove()
+        model.train(was_training)
+    return float(np.std(seen[0], dtype=np.float64))
+
+
+def run_task(config, seed, lr, quick):
+    """Train the network of ``config``; return its step rows and final row."""
+    split = load_split(config.get("dataset", "digits"), config.get("mnist_dir"))
+    model_rng, data_seed = task_rngs(seed)
+    model = build(config["arch"], split.n_features, config["width"], config["depth"],
+                  split.n_classes, model_rng)
+    init_std = _last_hidden_std(model, split.X_val[:512])
+    steps, final = train(model, split, lr=lr, steps=config["steps"], data_seed=data_seed,
+                         optimizer=config["optimizer"], batch_size=config["batch_size"],
+                         eval_every=config["eval_every"])
+    final["init_signal_std"] = init_std
+    gates = [m.gate.data for m in model.modules() if getattr(m, "gate", None) is not None]
+    if gates:
+        g = np.abs(np.array(gates, dtype=float))
+        final["gate_abs_mean"], final["gate_abs_max"] = float(g.mean()), float(g.max())
+    return steps + [final]
+
+
+def figures(rows):
+    """``{"training": loss and validation accuracy against steps}`` at each
+    architecture's selected rate (mean over seeds, band: min to max)."""
+    fig, (ax_loss, ax_acc) = figure(ncols=2, width=4.8, height=3.8)
+    selected = [r for r in rows if r.get("selected")]
+    notes, off_scale = [], []
+    order = list(ARCHS)
+    groups = sorted(by(selected, "config", "arch").items(),
+                    key=lambda item: order.index(item[0][1]) if item[0][1] in order else 99)
+    for (label, arch), group in groups:
+        steps = [r for r in group if r["kind"] == "step"]
+        finals = [r for r in group if r["kind"] == "final"]
+        xs, loss = seed_curves(steps, "train_loss")
+        if len(xs):
+            curve = smooth(loss, max(1, len(xs) // 40))
+            finite = curve[np.isfinite(curve)]
+            # A net whose outputs blow up would squash every other curve flat.
+            if not finite.size:
+                off_scale.append(f"{label}: no finite loss")
+            elif finite.min() > _LOSS_CEILING:
+                off_scale.append(f"{label}: loss {finite.mean():.2g}")
+            else:
+                band(ax_loss, xs, curve, f"{label}, lr {group[0]['lr']:g}")
+        xs, acc = seed_curves([r for r in steps if "val_acc" in r], "val_acc")
+        if len(xs):
+            band(ax_acc, xs, 100 * acc, ARCHS.get(arch, arch))
+        accs = [r["test_acc"] for r in finals if r.get("test_acc") is not None]
+        per_step = [r["time_per_step_s"] for r in finals if r.get("time_per_step_s")]
+        notes.append(f"{ARCHS.get(arch, arch)}: test "
+                     f"{fmt_pct(np.mean(accs) if accs else None)}"
+                     + (f", {np.mean(per_step):.3f} s/step" if per_step else "")
+                     + (f", {sum(bool(r['diverged']) for r in finals)} diverged"
+                        if any(r.get("diverged") for r in finals) else ""))
+    ax_loss.set_yscale("log")
+    if off_scale:
+        ax_loss.text(0.02, 0.02, "off the scale: " + "; ".join(off_scale), fontsize=7,
+                     transform=ax_loss.transAxes)
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("training loss (mini-batch, moving average)")
+    ax_loss.legend(fontsize=7)
+    ax_acc.set_xlabel("step")
+    ax_acc.set_ylabel("validation accuracy (%)")
+    ax_acc.set_ylim(0, 100)
+    ax_acc.legend(fontsize=7)
+    depth = rows[0].get("depth") if rows else "?"
+    fig.suptitle(f"{depth}-layer MLPs of width {rows[0].get('width') if rows else '?'} on "
+                 f"{rows[0].get('dataset') if rows else '?'}\n" + "; ".join(notes),
+                 fontsize=9)
+    return {"training": fig}
