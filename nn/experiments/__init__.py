@@ -13,7 +13,8 @@ learning rate, named by a hash of them), ``backends`` (this process, joblib
 processes, Dask), ``store`` (one JSON file per finished task, written
 atomically), ``selection`` (the best learning rate by validation accuracy),
 ``summary``, ``data`` (fixed splits of digits, circles, MNIST), ``train`` (the
-step-budget training loop), ``plotting``, ``blocks`` (gated residual blocks).
+step-budget training loop), ``plotting``, ``blocks`` (gated residual blocks),
+``report`` (the self-contained HTML page: ``python -m nn.experiments report DIR``).
 
 Experiments
 -----------
@@ -39,6 +40,15 @@ module implementing it; adding an experiment is one line there. Registered:
 - ``figures(rows) -> {name: matplotlib Figure}``: drawn from that experiment's
   rows as returned by ``load_results``; text in them is computed from the rows.
 - ``cost(config, quick)`` (optional): relative running time; longest tasks start first.
+- ``PAPER`` (optional): what the paper reported, a few plain sentences naming it
+  (literature, not a measurement); the report prints it after the measurements.
+- ``describe(rows) -> [str, ...]`` (optional): two to four plain-text sentences
+  for the report, on the same rows as ``figures``. Every number in them is
+  computed from the rows (losses as ``f"{x:.3g}"``, accuracies as
+  ``plotting.fmt_pct``), never typed in; where the measurement disagrees with
+  ``PAPER`` (decided by comparing numbers, e.g. a loss still at chance level)
+  they say what was measured and why it may differ. Without it the report
+  names the best and worst configuration by test accuracy.
 
 Rows
 ----

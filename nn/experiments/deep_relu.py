@@ -15,19 +15,27 @@ grid. Rows: one per step (the mini-batch's training loss; validation loss and
 accuracy every ``eval_every`` steps) and a final row per task (see
 ``nn.experiments.train``). Figures: training loss against steps at each
 initialisation's selected rate (mean over seeds, band: min to max), and the
-final training loss at every rate of the grid.
+final training loss at every rate of the grid. ``describe`` words the
+measured outcome and sets it against ``PAPER``.
 """
+import math
+
 import numpy as np
 
 from .. import MLP
 from .data import load_split
 from .plotting import band, by, figure, fmt_pct, seed_curves, smooth
+from .summary import summary
 from .train import DTYPE, task_rngs, train
 
-__all__ = ["NAME", "TITLE", "grid", "cost", "run_task", "figures"]
+__all__ = ["NAME", "TITLE", "PAPER", "grid", "cost", "run_task", "figures", "describe"]
 
 NAME = "deep_relu"
 TITLE = "Deep ReLU nets: Glorot against He initialisation (He et al. 2015, Fig. 3)"
+PAPER = ("He et al. (2015, \"Delving deep into rectifiers\", Fig. 3) trained a 30-layer "
+         "ReLU network on ImageNet: started with Xavier's initialisation it did not learn "
+         "at all, while their initialisation (weight variance 2/fan-in) made it converge; "
+         "at 22 layers both trained, theirs sooner.")
 
 _BUDGETS = {  # mode -> (width, steps, eval_every, batch_size, learning rates, seeds)
     "tiny": (8, 6, 3, 32, [0.01, 0.1], 1),
@@ -106,3 +114,81 @@ def figures(rows):
                   if finals else "no finished tasks", fontsize=9)
     ax2.legend(fontsize=8)
     return {"loss": fig, "lr_grid": fig2}
+
+
+_CLASSES = {"digits": 10, "mnist": 10, "circles": 2}
+
+
+def _outcome(line):
+    """"a training loss of L and A test accuracy", or how it diverged."""
+    if line["train_loss_mean"] is None:
+        return f"diverged in all {line['seeds']} seeds"
+    text = (f"a training loss of {line['train_loss_mean']:.3g} and "
+            f"{fmt_pct(line['test_acc_mean'])} test accuracy")
+    if line["diverged"]:
+        text += f" ({line['diverged']} of {line['seeds']} seeds diverged)"
+    return text
+
+
+def describe(rows):
+    """Two to four sentences on what the rows measured, compared with ``PAPER``:
+    the final loss and accuracy of each initialisation at its selected rate,
+    whether Xavier stalled at chance as in the paper (decided from the numbers),
+    and what the whole learning-rate grid gave Xavier."""
+    lines = {t["config"]: t for t in summary(rows)}
+    he, xa = lines.get("he init"), lines.get("xavier init")
+    if he is None or xa is None:
+        return ["The results hold only one of the two initialisations; nothing to compare."]
+    finals = [r for r in rows if r.get("kind") == "final"]
+    depth, steps = finals[0].get("depth"), finals[0].get("steps_budget")
+    n_classes = _CLASSES.get(finals[0].get("dataset"), 10)
+    chance_loss, chance_acc = math.log(n_classes), 1 / n_classes
+    seeds = f"mean of {xa['seeds']} seeds" if xa["seeds"] > 1 else "one seed"
+    out = [f"With He initialisation the {depth}-layer ReLU net reached {_outcome(he)} "
+           f"after {steps:,} steps (lr {he['best_lr']:g}, {seeds}); with Xavier (Glorot) "
+           f"initialisation it ended at {_outcome(xa)} (lr {xa['best_lr']:g})."]
+
+    xa_acc = xa["test_acc_mean"] or 0.0
+    he_acc = he["test_acc_mean"] or 0.0
+    xa_finals = [r for r in finals if r["config"] == "xavier init" and r.get("selected")]
+    learned = sum(1 for r in xa_finals if r.get("train_loss") is not None
+                  and r["train_loss"] < 0.9 * chance_loss)
+    chance = (f"chance is a loss of ln {n_classes} = {chance_loss:.2f} and "
+              f"{fmt_pct(chance_acc)} accuracy")
+    if he_acc < chance_acc + 0.1:
+        out.append(f"Here He's initialisation did not train either ({chance}), unlike the "
+                   f"paper: {steps} steps may be too few for a net this deep, or no rate of "
+                   f"the grid suited it.")
+    elif xa_acc < chance_acc + 0.05:
+        out.append(f"Xavier's net stalled at chance ({chance}), as in the paper.")
+    elif xa_acc < he_acc - 0.2:
+        out.append(f"Xavier's net did learn a little, unlike the paper's, which did not "
+                   f"learn at all: {fmt_pct(xa_acc)} test accuracy where {chance}, and "
+                   f"{learned} of {len(xa_finals)} seeds brought the training loss below "
+                   f"{0.9 * chance_loss:.2f}. The shrinking signal starves the first "
+                   f"layers, but the last layers still get a usable gradient, and "
+                   f"{n_classes} classes of {finals[0].get('dataset')} are far easier to "
+                   f"make a start on than ImageNet's thousand.")
+    else:
+        out.append(f"Xavier's net trained nearly as well as He's here ({fmt_pct(xa_acc)} "
+                   f"against {fmt_pct(he_acc)} test accuracy), unlike the paper: momentum "
+                   f"SGD with a tuned rate can make up for a weak signal on small data.")
+
+    per_lr = {}
+    for r in finals:
+        if r["config"] == "xavier init":
+            per_lr.setdefault(r["lr"], []).append(r.get("train_loss"))
+    means = {lr: float(np.mean([chance_loss if v is None else v for v in vals]))
+             for lr, vals in per_lr.items()}
+    if len(means) > 1 and he["train_loss_mean"] is not None:
+        lr, best = min(means.items(), key=lambda item: item[1])
+        if best >= 0.9 * chance_loss:
+            verdict = "so no rate of the grid moved it off chance level"
+        elif best > 10 * he["train_loss_mean"]:
+            verdict = "so no rate brought it within a factor of ten of He's"
+        else:
+            verdict = "so with a well-chosen rate Xavier's net catches up"
+        out.append(f"Across the whole grid ({', '.join(f'{v:g}' for v in sorted(means))}), "
+                   f"Xavier's lowest mean training loss was {best:.3g} (lr {lr:g}), "
+                   f"{verdict}.")
+    return out

@@ -19,7 +19,8 @@ validation samples, in eval mode.
 Rows: step and final rows (``nn.experiments.train``), plus one ``kind: "layer"``
 row per batch norm: ``layer`` (1-based, input side first), ``module`` (its
 path), ``response_std``. Figures: final training loss and test accuracy
-against depth; the response std per layer.
+against depth; the response std per layer. ``describe`` words the measured
+outcome and sets it against ``PAPER``.
 """
 import numpy as np
 
@@ -28,12 +29,20 @@ import autograd_core as ag
 from .. import MLP, BatchNorm1d
 from .data import load_split
 from .plotting import by, figure, fmt_pct, mean_spread
+from .summary import summary
 from .train import DTYPE, task_rngs, train
 
-__all__ = ["NAME", "TITLE", "grid", "cost", "run_task", "layer_response_std", "figures"]
+__all__ = ["NAME", "TITLE", "PAPER", "grid", "cost", "run_task", "layer_response_std",
+           "figures", "describe"]
 
 NAME = "degradation"
 TITLE = "Degradation with depth and residual connections (He et al. 2016)"
+PAPER = ("He et al. (2016, \"Deep residual learning\") found that deeper plain networks, "
+         "even with careful initialisation and batch norm, reach a higher training error "
+         "than shallower ones (56 against 20 layers on CIFAR-10, 34 against 18 on ImageNet), "
+         "an optimisation failure rather than overfitting; with identity shortcuts the "
+         "deeper networks trained better, and their layers' responses (their Fig. 7) were "
+         "generally smaller than in plain networks.")
 
 _BUDGETS = {  # mode -> (depths, width, steps, eval_every, batch_size, learning rates, seeds)
     "tiny": ([2, 3], 8, 5, 5, 32, [0.03, 0.1], 1),
@@ -161,3 +170,86 @@ def figures(rows):
     fig2.suptitle("Std of each hidden layer's batch-norm output at the end of training "
                   "(solid: plain, dashed: residual)", fontsize=9)
     return {"depth": fig, "responses": fig2}
+
+
+def _fold(a, b):
+    """"rose 12-fold" / "fell 3-fold" / "stayed level" from ``a`` to ``b``."""
+    def times(x):
+        return f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+    if b >= 1.25 * a:
+        return f"rose {times(b / a)}-fold"
+    if a >= 1.25 * b:
+        return f"fell {times(a / b)}-fold"
+    return "stayed about level"
+
+
+def describe(rows):
+    """Two to four sentences on what the rows measured, compared with ``PAPER``:
+    training loss and test accuracy from the shallowest to the deepest net of
+    each kind at its selected rate, whether the plain nets degraded more than
+    the residual ones (decided from the numbers), and the response stds."""
+    lines = summary(rows)
+    arch_depth = {r["config"]: (r.get("arch"), r.get("depth")) for r in rows
+                  if r.get("kind") == "final"}
+    curves = {}             # arch -> [(depth, summary line)] by depth
+    for t in lines:
+        arch, depth = arch_depth.get(t["config"], (None, None))
+        if arch is not None and t["train_loss_mean"] is not None:
+            curves.setdefault(arch, []).append((depth, t))
+    for arch in curves:
+        curves[arch].sort(key=lambda item: item[0])
+    if set(curves) != {"plain", "residual"} or any(len(c) < 2 for c in curves.values()):
+        return ["The results lack a plain or a residual net at two depths or more; "
+                "nothing to compare."]
+    parts, factor = [], {}
+    for arch in ("plain", "residual"):
+        (d0, first), (d1, last) = curves[arch][0], curves[arch][-1]
+        a, b = first["train_loss_mean"], last["train_loss_mean"]
+        factor[arch] = b / a if a > 0 else float("inf")
+        parts.append(f"the {arch} nets' training loss {_fold(a, b)} from {a:.3g} at {d0} "
+                     f"to {b:.3g} at {d1} hidden layers ({fmt_pct(last['test_acc_mean'])} "
+                     f"test accuracy at {d1})")
+    steps = next(r["steps_budget"] for r in rows if r.get("kind") == "final")
+    out = [f"With the same {steps:,} steps and the best rate of the grid for each, "
+           + "; ".join(parts) + "."]
+
+    p, r = factor["plain"], factor["residual"]
+    if p > 2 and p > 2 * r:
+        out.append("The plain nets degrade with depth and the residual ones much less, "
+                   "as He et al. found.")
+    elif p > 2:
+        out.append("Here the residual nets degraded about as much as the plain ones, "
+                   "unlike the paper; at these depths and this short budget the shortcuts "
+                   "may not yet pay off.")
+    else:
+        out.append(f"Here the plain nets did not degrade at these depths (at most "
+                   f"{curves['plain'][-1][0]} hidden layers, {steps:,} steps), unlike the "
+                   f"paper's 56-layer nets: batch norm and He's initialisation carry a "
+                   f"net this shallow, and the digits are easy to fit.")
+
+    means = {}
+    for (arch, depth), group in by([x for x in rows if x.get("kind") == "layer"
+                                    and x.get("selected")
+                                    and x.get("response_std") is not None],
+                                   "arch", "depth").items():
+        means[(arch, depth)] = float(np.mean([x["response_std"] for x in group]))
+    depths = sorted({d for a, d in means if (("plain", d) in means and ("residual", d) in means)})
+    if depths:
+        smaller = sum(means[("residual", d)] < means[("plain", d)] for d in depths)
+        d = depths[-1]
+        text = (f"Averaged over layers, the std of the batch-norm outputs at {d} hidden "
+                f"layers was {means[('plain', d)]:.3g} in the plain net and "
+                f"{means[('residual', d)]:.3g} in the residual one; ")
+        if smaller > len(depths) / 2:
+            text += (f"it was smaller in the residual nets at {smaller} of {len(depths)} "
+                     f"depths, as in their Fig. 7")
+            gap = abs(means[("plain", d)] - means[("residual", d)]) / means[("plain", d)]
+            text += (", though by little: batch norm pins every response near unit scale "
+                     "and only its learned scale can shrink it." if gap < 0.1 else ".")
+        else:
+            text += (f"it was smaller in the residual nets at only {smaller} of "
+                     f"{len(depths)} depths, unlike their Fig. 7: batch norm pins every "
+                     f"response near unit scale, and in {steps:,} steps its learned scale "
+                     f"moves little.")
+        out.append(text)
+    return out

@@ -14,7 +14,8 @@ learning-rate grid. Quick mode uses 100 blocks instead of 1,000 (the
 ``depth`` column says which). The final row adds ``init_signal_std`` (the std
 of the last hidden representation at initialisation, on 512 validation
 samples), ``gate_abs_mean`` and ``gate_abs_max`` (gated net, end of training).
-Figures: training loss and validation accuracy against steps.
+Figures: training loss and validation accuracy against steps. ``describe``
+words the measured outcome and sets it against ``PAPER``.
 """
 import numpy as np
 
@@ -24,12 +25,21 @@ from .. import MLP
 from .blocks import deep_residual_mlp
 from .data import load_split
 from .plotting import band, by, figure, fmt_pct, seed_curves, smooth
+from .summary import summary
 from .train import DTYPE, task_rngs, train
 
-__all__ = ["NAME", "TITLE", "ARCHS", "grid", "cost", "build", "run_task", "figures"]
+__all__ = ["NAME", "TITLE", "PAPER", "ARCHS", "TARGET_ACC", "grid", "cost", "build",
+           "run_task", "figures", "describe"]
 
 NAME = "thousand_layers"
 TITLE = "Beyond the papers: a 1,000-layer residual MLP with zero-initialised gates"
+PAPER = ("None of the four papers trains anything this deep on a laptop. The idea is "
+         "Fixup's (Zhang et al. 2019), which trained residual networks of 10,000 layers "
+         "without normalisation by starting each residual branch at or near zero, and "
+         "SkipInit's (De & Smith 2020), a learnable scalar on each branch that starts at "
+         "zero. The target set for this project: at least 95% test accuracy on the "
+         "digits, while the plain net of the same depth stays near chance.")
+TARGET_ACC = 0.95         # the goal the experiment sets itself (see PAPER)
 
 _LOSS_CEILING = 100.0     # cross-entropy above this is drawn as a note, not a curve
 
@@ -158,3 +168,71 @@ def figures(rows):
                  f"{rows[0].get('dataset') if rows else '?'}\n" + "; ".join(notes),
                  fontsize=9)
     return {"training": fig}
+
+
+_CLASSES = {"digits": 10, "mnist": 10, "circles": 2}
+
+
+def _outcome(line):
+    """"reached T test accuracy (training loss L)", or how it diverged."""
+    if line is None:
+        return "was not run"
+    if line["test_acc_mean"] is None:
+        return (f"diverged in {line['diverged']} of {line['seeds']} seeds" if line["diverged"]
+                else "gave no finite result")
+    loss = line["train_loss_mean"]
+    text = f"reached {fmt_pct(line['test_acc_mean'])} test accuracy (training loss {loss:.3g})"
+    if line["diverged"]:
+        text += f", {line['diverged']} of {line['seeds']} seeds diverged"
+    return text
+
+
+def describe(rows):
+    """Two to four sentences on what the rows measured: each architecture's test
+    accuracy at its selected rate, the gated net's time, whether it met
+    ``TARGET_ACC`` and whether the plain net stayed near chance (decided from
+    the numbers), and the signal at initialisation that explains it."""
+    arch_of = {r["config"]: r.get("arch") for r in rows if r.get("kind") == "final"}
+    lines = {arch_of.get(t["config"]): t for t in summary(rows)}
+    gated, plain, ungated = lines.get("gated"), lines.get("plain"), lines.get("ungated")
+    if gated is None:
+        return ["The results hold no gated residual net; nothing to report."]
+    finals = [r for r in rows if r.get("kind") == "final" and r.get("selected")]
+    depth, steps = finals[0].get("depth"), finals[0].get("steps_budget")
+    took = ("" if gated["time_s_mean"] is None
+            else f", {gated['time_s_mean']:.0f} s per run")
+    out = [f"The {depth:,}-layer residual net with its gates starting at 0 "
+           f"{_outcome(gated)} after {steps:,} steps of Adam (lr {gated['best_lr']:g}, mean "
+           f"of {gated['seeds']} seeds{took}); the plain "
+           f"net of the same depth {_outcome(plain)}, and the residual net without gates "
+           f"{_outcome(ungated)}."]
+
+    acc = gated["test_acc_mean"] or 0.0
+    goal = (f"That meets the target of {fmt_pct(TARGET_ACC)}" if acc >= TARGET_ACC else
+            f"That falls short of the target of {fmt_pct(TARGET_ACC)}")
+    if depth < 1000:
+        goal += f" at {depth} layers (the full run trains 1,000)"
+    plain_acc = plain["test_acc_mean"] if plain else None
+    if plain_acc is None:
+        goal += "."
+    elif plain_acc < 1 / _CLASSES.get(finals[0].get("dataset"), 10) + 0.1:
+        goal += ", and the plain net stayed near chance, as intended."
+    else:
+        goal += (f", but the plain net did learn somewhat ({fmt_pct(plain_acc)}): at "
+                 f"this depth the signal of a He-initialised stack has not yet vanished.")
+    out.append(goal)
+
+    def init_std(arch):
+        values = [r.get("init_signal_std") for r in finals if r.get("arch") == arch]
+        values = [v for v in values if v is not None]
+        return float(np.mean(values)) if values else None
+    g, p = init_std("gated"), init_std("plain")
+    if g is not None and p is not None:
+        u = init_std("ungated")
+        out.append(f"At initialisation the last hidden layer's signal had a std of "
+                   f"{g:.3g} in the gated net and {p:.2g} in the plain one"
+                   + (" (in the net without gates it overflowed)" if u is None and ungated
+                      else f" ({u:.2g} without gates)" if u is not None else "")
+                   + ": with every branch switched off the input reaches the output "
+                     "unchanged, and so does the gradient on its way back.")
+    return out
