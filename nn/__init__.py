@@ -9,7 +9,8 @@
 
 ``Module``/``Parameter`` (registration by attribute, ``state_dict``, scopes),
 layers, ``MLP``, loss modules, ``save``/``load`` (.npz, never pickled), and the
-submodules ``functional``, ``init``, ``optim``, ``data``, ``datasets``, ``training``.
+submodules ``functional``, ``init``, ``optim``, ``data``, ``datasets``, ``training``
+and ``diagnostics`` (``GradientMonitor``: per-layer gradient and activation statistics).
 """
 from . import functional, init
 from .layers import (GELU, BatchNorm1d, Dropout, Embedding, Flatten, Identity, LayerNorm,
@@ -21,6 +22,7 @@ from .module import Module, Parameter
 from .serialization import load, save
 from . import data, datasets, optim, training  # noqa: E402  (built on the above)
 from .training import NonFiniteLossError, evaluate, fit  # noqa: E402
+from . import diagnostics  # noqa: E402  (hooks on the layers above)
 
 __all__ = [
     "Module", "Parameter",
@@ -29,6 +31,7 @@ __all__ = [
     "LogSoftmax", "MLP",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
     "save", "load",
-    "functional", "init", "optim", "data", "datasets", "training", "fit", "evaluate",
+    "functional", "init", "optim", "data", "datasets", "training", "diagnostics", "fit",
+    "evaluate",
     "NonFiniteLossError",
 ]

@@ -9,6 +9,10 @@
                            val_data=(X_test, y_test))
     history["val_accuracy"][-1]
 
+``fit(..., monitor=nn.diagnostics.GradientMonitor(model))`` also records per-layer
+gradient and activation statistics: the monitor's ``step()`` runs after each
+optimizer step.
+
 ``model`` is any callable mapping a batch Tensor to outputs; ``parameters()``
 is not needed here (the optimiser holds them), and ``train()``/``eval()`` and
 ``training`` are used when the model has them (``nn.Module`` does).
@@ -255,7 +259,7 @@ def _nonfinite_loss(value, epoch, batch, per_epoch, on_nonfinite):
 
 
 def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progress=True,
-        callback=None, val_batch_size=1024, on_nonfinite="raise"):
+        callback=None, val_batch_size=1024, on_nonfinite="raise", monitor=None):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return the history.
 
     Each batch: ``out = model(xb)``, ``loss = loss_fn(out, yb)``,
@@ -279,6 +283,11 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
     ``RuntimeWarning``, and the batch is skipped (no step; left out of the
     epoch's averages; an epoch whose every batch was skipped records ``nan``).
 
+    ``monitor``: an ``nn.diagnostics.GradientMonitor`` (or any object with a
+    ``step()`` method), whose ``step()`` is called after every optimizer step
+    (never for a skipped batch), so that it records the step's gradients,
+    activations and parameter updates.
+
     To resume later, save the model's, the optimiser's and the loader's
     ``state_dict()`` (the loader's holds its seed and epoch count, which fix the
     order of the coming epochs) and the history, e.g. in one ``nn.save``
@@ -291,6 +300,9 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
     if on_nonfinite not in _ON_NONFINITE:
         raise ValueError(f"fit: on_nonfinite must be one of {_ON_NONFINITE}, got "
                          f"{on_nonfinite!r}")
+    if monitor is not None and not callable(getattr(monitor, "step", None)):
+        raise TypeError(f"fit: monitor must have a step() method (an "
+                        f"nn.diagnostics.GradientMonitor), got {type(monitor).__name__}")
     if isinstance(train_loader, tuple):
         raise TypeError("fit needs a loader for the training data: wrap the arrays in "
                         "data.DataLoader(X, y, batch_size=..., shuffle=True, seed=...)")
@@ -328,6 +340,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_data=None, progre
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
+                    if monitor is not None:
+                        monitor.step()
                     meter.add(loss.detach(), out.detach(), yb)
                 if bar is not None:
                     bar.update(1)
