@@ -20,7 +20,8 @@ Experiments
 -----------
 ``registry.EXPERIMENTS`` maps a name (letters, digits, underscores) to the
 module implementing it; adding an experiment is one line there. Registered:
-``deep_relu`` (3), ``degradation`` (5), ``thousand_layers`` (6). A module provides:
+``gradient_flow`` (1), ``saturation`` (2), ``deep_relu`` (3), ``batchnorm`` (4),
+``degradation`` (5), ``thousand_layers`` (6). A module provides:
 
 - ``TITLE``: one line.
 - ``grid(quick) -> {"configs": [dict, ...], "lrs": [float, ...], "seeds": int}``:

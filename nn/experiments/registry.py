@@ -9,7 +9,10 @@ import importlib
 __all__ = ["EXPERIMENTS", "names", "get"]
 
 EXPERIMENTS = {
+    "gradient_flow": "nn.experiments.gradient_flow",
+    "saturation": "nn.experiments.saturation",
     "deep_relu": "nn.experiments.deep_relu",
+    "batchnorm": "nn.experiments.batchnorm",
     "degradation": "nn.experiments.degradation",
     "thousand_layers": "nn.experiments.thousand_layers",
 }

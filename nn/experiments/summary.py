@@ -37,13 +37,16 @@ def _order(line):
 
 def summary(rows):
     """Per configuration, the selected learning rate's final rows averaged over seeds
-    (lines in registry order, then by label)."""
+    (lines in registry order, then by label). Configurations that report no test
+    accuracy (measurements at initialisation, which train nothing) get no line."""
     groups = defaultdict(list)
     for row in selected_rows(rows):
         if row.get("kind") == "final":
             groups[config_key(row)].append(row)
     table = []
     for key, finals in groups.items():
+        if all(r.get("test_acc") is None for r in finals):
+            continue        # a measurement without training (gradient_flow): no line
         line = {"experiment": key[0], "config": key[1], "mode": key[2], "dataset": key[3],
                 "best_lr": finals[0].get("lr"), "seeds": len(finals),
                 "diverged": sum(bool(r.get("diverged")) for r in finals)}

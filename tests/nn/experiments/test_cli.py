@@ -60,7 +60,10 @@ def test_run_draws_every_figure(tiny_run):
     pytest.importorskip("matplotlib")
     out, result = tiny_run
     names = {os.path.basename(p) for p in result.figure_paths}
-    assert names == {"deep_relu-loss.png", "deep_relu-lr_grid.png",
+    assert names == {"gradient_flow-layers.png", "gradient_flow-ratio.png",
+                     "saturation-sigmoid.png", "saturation-tanh.png",
+                     "deep_relu-loss.png", "deep_relu-lr_grid.png",
+                     "batchnorm-accuracy.png", "batchnorm-preact.png",
                      "degradation-depth.png", "degradation-responses.png",
                      "thousand_layers-training.png"}
     assert all(os.path.getsize(p) > 1000 for p in result.figure_paths)
