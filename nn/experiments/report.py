@@ -203,7 +203,9 @@ def _fallback_describe(rows):
 def _setup_line(rows):
     """The grid an experiment's rows come from: configurations, steps, rates, seeds."""
     finals = [r for r in rows if r.get("kind") == "final"]
+    # In summary order; configurations the summary leaves out (no training) after.
     configs = [str(t["config"]) for t in summary(rows)]
+    configs += sorted({str(r["config"]) for r in finals} - set(configs))
     lrs = sorted({r["lr"] for r in finals if r.get("lr") is not None})
     seeds = sorted({r["seed"] for r in finals})
     steps = sorted({r["steps_budget"] for r in finals if r.get("steps_budget") is not None})
