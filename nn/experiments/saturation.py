@@ -21,7 +21,7 @@ from ..diagnostics import GradientMonitor
 from ..layers import Sigmoid, Tanh
 from .data import load_split
 from .plotting import by, figure, mean_spread
-from .train import DTYPE, finite, task_rngs, train
+from .train import DTYPE, finite, mlp_cost, task_rngs, train
 
 __all__ = ["NAME", "TITLE", "PAPER", "grid", "cost", "run_task", "figures", "describe",
            "layer_curves"]
@@ -56,9 +56,7 @@ def grid(quick):
     return {"configs": configs, "lrs": lrs, "seeds": seeds}
 
 
-def cost(config, quick):
-    """Relative running time of a task (orders the work, longest first)."""
-    return config["steps"] * config["depth"] * (1 + config["width"] / 64)
+cost = mlp_cost     # relative running time of a task (orders the work)
 
 
 def run_task(config, seed, lr, quick):

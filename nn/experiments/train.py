@@ -34,9 +34,15 @@ from .. import functional as F
 from .. import optim
 from ..data import DataLoader
 
-__all__ = ["DTYPE", "task_rngs", "finite", "evaluate", "train"]
+__all__ = ["DTYPE", "task_rngs", "finite", "evaluate", "train", "mlp_cost"]
 
 DTYPE = np.float32          # every experiment computes in float32
+
+
+def mlp_cost(config, quick):
+    """Relative running time of training an MLP task (orders the work, longest first):
+    steps times depth, wider layers costing more."""
+    return config["steps"] * config["depth"] * (1 + config["width"] / 64)
 
 
 def task_rngs(seed):
