@@ -147,8 +147,18 @@ def run_task(config, seed, lr, quick):
 
 
 def _geo_mean(values):
-    values = [v for v in values if v is not None and v > 0]
-    return math.exp(np.mean(np.log(values))) if values else None
+    values = [v for v in values if v is not None and v >= 0]
+    if not values:
+        return None
+    if min(values) == 0:        # a gradient that underflowed float32: the mean is 0 too
+        return 0.0
+    return math.exp(np.mean(np.log(values)))
+
+
+def _times(v):
+    """A ratio as words: 0 means the first layer's gradient underflowed to 0."""
+    return ("0 (it underflowed: smaller than the smallest float32 number)" if v == 0
+            else f"{v:.3g}")
 
 
 def ratios(rows):
@@ -214,12 +224,19 @@ def describe(rows):
         return ["No gradient-flow measurements were found."]
     deepest = max(d for _, d in table)
     at = {s: v for (s, d), v in table.items() if d == deepest and v is not None}
-    worst, best = min(at, key=at.get), min(at, key=lambda s: abs(math.log(at[s])))
+    worst = min(at, key=at.get)
+    nonzero = [s for s in at if at[s] > 0] or [worst]
+    best = min(nonzero, key=lambda s: abs(math.log(at[s])) if at[s] > 0 else math.inf)
     out = [f"At {deepest} hidden layers the first hidden layer's weight gradient was "
-           f"{at[worst]:.3g} times the output layer's with {worst} (the weakest), and "
-           f"{at[best]:.3g} times with {best} (the closest to level)."]
+           f"{_times(at[worst])} times the output layer's with {worst} (the weakest), and "
+           f"{_times(at[best])} times with {best} (the closest to level)."]
     sig, he = at.get("sigmoid standard"), at.get("relu he")
-    if sig and he:
+    if sig == 0 and he:
+        out.append(f"Sigmoid units with the standard initialisation lost the gradient "
+                   f"entirely at that depth (it underflowed to 0 in float32), against a "
+                   f"ratio of {he:.3g} for ReLU with He's initialisation: the vanishing "
+                   f"gradient the paper describes, taken to its end.")
+    elif sig and he:
         orders = math.log10(he / sig)
         if orders >= 1:
             out.append(f"Sigmoid units with the standard initialisation keep {orders:.1f} "

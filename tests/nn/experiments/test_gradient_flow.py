@@ -73,3 +73,12 @@ def test_figures_have_titles_and_labels(tiny_rows):
         ax = fig.axes[0]
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
         assert ax.get_yscale() == "log" and ax.lines
+
+
+def test_describe_names_an_underflowed_gradient_as_the_weakest():
+    rows = [{"kind": "final", "scheme": s, "depth": 50, "ratio": v, "seed": k}
+            for s, v in (("sigmoid standard", 0.0), ("tanh standard", 1e-11),
+                         ("relu he", 0.4)) for k in (0, 1)]
+    text = " ".join(gf.describe(rows))
+    assert "with sigmoid standard (the weakest)" in text and "underflowed" in text
+    assert "0.4 times with relu he (the closest to level)" in text
