@@ -103,7 +103,14 @@ def figures(rows):
         lrs = sorted(per_lr)
         losses = [np.mean([r["train_loss"] if r["train_loss"] is not None else np.nan
                            for r in per_lr[lr]]) for lr in lrs]
-        ax2.plot(lrs, losses, "o-", label=label)
+        line, = ax2.plot(lrs, losses, "o-", label=label)
+        # A rate where some seed diverged has no mean loss: mark it on the axis
+        # rather than leaving a silent gap in the curve.
+        gone = [lr for lr, v in zip(lrs, losses) if not np.isfinite(v)]
+        if gone:
+            ax2.plot(gone, [1.0] * len(gone), "x", color=line.get_color(), markersize=9,
+                     transform=ax2.get_xaxis_transform(), clip_on=False,
+                     label=f"{label}: diverged (a seed at this rate)")
     ax2.set_xscale("log")
     ax2.set_yscale("log")
     ax2.set_xlabel("learning rate")
