@@ -73,16 +73,19 @@ def _count_dependencies(keys):
     return deps
 
 
-def _own(g, handed_out):
+def _own(g, handed_out, create_graph=False):
     """A gradient safe to store in a leaf's ``.grad``: its array writeable and not shared.
 
     A view (a broadcast, a transpose...) or an array already given to another
-    leaf in this backward is copied; a fresh array is kept as it is.
+    leaf in this backward (or kept by a hook or a node) is copied; a fresh
+    array is kept as it is. Under ``create_graph`` the copy is recorded (a
+    Cast), so the gradient stays differentiable: without it the two leaves of
+    ``x + y`` would share one ``.grad`` object, and zeroing one would zero both.
     """
     a = g.data
     if not (a.flags.owndata and a.flags.writeable) or id(a) in handed_out:
-        g = _new_tensor(a.copy())
-    elif g.grad_fn is not None:
+        g = g.astype(g.dtype) if create_graph else _new_tensor(a.copy())
+    elif g.grad_fn is not None and not create_graph:
         g = _new_tensor(a)              # keep the array, leave the graph behind
     handed_out.add(id(g.data))
     return g
@@ -113,23 +116,11 @@ def _hook_name(fn):
     return repr(getattr(fn, "__qualname__", None) or type(fn).__name__)
 
 
-def _own_recorded(g, handed_out):
-    """``_own`` for a recorded backward: where a copy is needed, a recorded one (Cast),
-    so that the gradient stays differentiable. (Without it, the two leaves of
-    ``x + y`` would share one ``.grad`` object, and zeroing one would zero both.)
-    """
-    a = g.data
-    if not (a.flags.owndata and a.flags.writeable) or id(a) in handed_out:
-        g = g.astype(g.dtype)
-    handed_out.add(id(g.data))
-    return g
-
-
 def _accumulate(t, g, create_graph, handed_out):
     with _accumulate_lock:
         old = t._grad
         if old is None:
-            t._grad = _own_recorded(g, handed_out) if create_graph else _own(g, handed_out)
+            t._grad = _own(g, handed_out, create_graph)
         elif create_graph:
             t._grad = old + g
         else:

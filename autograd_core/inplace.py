@@ -27,7 +27,7 @@ import numpy as np
 
 from . import modes, versions
 from .ops.elementwise import clip, where
-from .tensor import Tensor, _new_tensor
+from .tensor import Tensor, _new_tensor, _raw
 
 __all__ = ["add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "clamp_"]
 METHODS = __all__
@@ -37,10 +37,6 @@ _state = modes.state
 
 def _requires_grad(x):
     return isinstance(x, Tensor) and x.requires_grad
-
-
-def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
 
 
 def _write(t, name, array_fn, tensor_fn, operands, casting="same_kind"):

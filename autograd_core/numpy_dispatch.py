@@ -33,7 +33,7 @@ from .ops import elementwise as _elem
 from .ops import linalg as _linalg
 from .ops import reduction as _red
 from .ops import shape as _shape
-from .tensor import Tensor, _new_tensor
+from .tensor import Tensor, _new_tensor, _raw
 
 __all__ = ["array_ufunc", "array_function"]
 
@@ -49,11 +49,6 @@ _HOW_TO_ARRAY = ("To get an array on purpose, use t.numpy() (shares memory, no g
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _raw(x):
-    """The ndarray inside a Tensor, or ``x`` itself."""
-    return x.data if isinstance(x, Tensor) else x
-
 
 def _raw_all(values):
     """``values`` with Tensors (also inside lists and tuples, as in concatenate) unwrapped."""
@@ -277,13 +272,18 @@ def _ufunc_general(ufunc, method, inputs, kwargs):
         return _into(name, ufunc, out, inputs, kwargs)
     if out is None and ufunc in _NO_GRAD_UFUNCS:     # no gradient: NumPy honours them all
         return _new_tensor(np.asarray(ufunc(*[_raw(x) for x in inputs], **kwargs)))
-    for key, value in kwargs.items():
-        default = _UFUNC_DEFAULTS.get(key, _NoValue)
-        if not (value is default or (isinstance(value, str) and value == default)):
-            raise _bad_argument(name, key, value, inputs)
+    _refuse_ufunc_kwargs(name, kwargs, inputs)
     if out is None:
         return handler(*inputs)
     return _into_tensor(ufunc, name, inputs, out[0])
+
+
+def _refuse_ufunc_kwargs(name, kwargs, args):
+    """Raise for a ufunc keyword argument given with other than NumPy's default value."""
+    for key, value in kwargs.items():
+        default = _UFUNC_DEFAULTS.get(key, _NoValue)
+        if not (value is default or (isinstance(value, str) and value == default)):
+            raise _bad_argument(name, key, value, args)
 
 
 def _into_tensor(ufunc, name, inputs, target):
@@ -379,10 +379,7 @@ def _np_clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_
         return clamp(lo, hi)
     if out is not None:
         return _into("np.clip", np.clip, out, (a, lo, hi), kwargs)
-    for key, value in kwargs.items():
-        default = _UFUNC_DEFAULTS.get(key, _NoValue)
-        if not (value is default or (isinstance(value, str) and value == default)):
-            raise _bad_argument("np.clip", key, value, (a, lo, hi))
+    _refuse_ufunc_kwargs("np.clip", kwargs, (a, lo, hi))
     return _elem.clip(a, lo, hi)
 
 

@@ -71,7 +71,7 @@ def bump(a, recorded=False):
     ``recorded``: the write is part of the graph (it gave the written tensor a
     new ``grad_fn``). Returns the write's tick.
     """
-    owner = a if a.base is None else _owner(a)
+    owner = _owner(a)
     key = id(owner)
     entry = _table.get(key)
     if entry is None:
@@ -88,14 +88,19 @@ def bump(a, recorded=False):
     return tick
 
 
+def _entry(a):
+    """The table's entry for the memory of the ndarray ``a`` (None: never written)."""
+    return _table.get(id(_owner(a)))
+
+
 def version(a):
     """How many writes the memory of the ndarray ``a`` has seen (0 if none)."""
-    entry = _table.get(id(_owner(a)))
+    entry = _entry(a)
     return entry[0] if entry is not None else 0
 
 
 def _written_since(a, tick):
-    entry = _table.get(id(_owner(a)))
+    entry = _entry(a)
     return entry is not None and entry[1] > tick
 
 
@@ -109,7 +114,7 @@ def check_current(t, op):
     """
     node = t.grad_fn
     made = node.epoch if node is not None else t._extra["made"]
-    entry = _table.get(id(_owner(t.data)))
+    entry = _entry(t.data)
     if entry is not None and entry[2] > made:
         label = f" '{t.name}'" if t.name else ""
         how = node.name if node is not None else "a view op, unrecorded"

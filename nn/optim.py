@@ -80,7 +80,7 @@ class Optimizer:
             raise TypeError(f"{owner}: params should be an iterable of Tensors or of dicts, "
                             f"got {_kind(params)}") from None
         if not groups:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+            raise ValueError(f"{owner} got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
@@ -107,11 +107,11 @@ class Optimizer:
             raise TypeError(f"{owner}: a group's 'params' should be an iterable of "
                             f"Tensors, got {_kind(params)}") from None
         if not params:
-            raise ValueError(f"{type(self).__name__} got a parameter group with no parameters")
+            raise ValueError(f"{owner} got a parameter group with no parameters")
         unknown = set(group) - set(self.defaults) - {"params"}
         if unknown:
             raise ValueError(f"unknown option(s) {sorted(unknown)} for "
-                             f"{type(self).__name__}; known: {sorted(self.defaults)}")
+                             f"{owner}; known: {sorted(self.defaults)}")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for i, p in enumerate(params):
             if isinstance(p, Module):
@@ -121,15 +121,15 @@ class Optimizer:
                 raise TypeError(f"{owner} can only optimise Tensors, but "
                                 f"parameter {i} is a {type(p).__name__}")
             if p.dtype.kind != "f":
-                raise ValueError(f"{type(self).__name__} can only optimise floating-point "
+                raise ValueError(f"{owner} can only optimise floating-point "
                                  f"tensors, but parameter {i} has dtype {p.dtype}")
             if not p.is_leaf:
-                raise ValueError(f"{type(self).__name__} can't optimise a non-leaf "
+                raise ValueError(f"{owner} can't optimise a non-leaf "
                                  f"tensor (parameter {i} was made by "
                                  f"{p.grad_fn.name}); pass leaves (Parameters)")
             if id(p) in seen:
                 raise ValueError(f"parameter {i} appears more than once in "
-                                 f"{type(self).__name__}'s parameter groups")
+                                 f"{owner}'s parameter groups")
             seen.add(id(p))
         new = dict(self.defaults)
         new.update({k: v for k, v in group.items() if k != "params"})
@@ -234,7 +234,7 @@ class Optimizer:
                         v = np.array(v.data if isinstance(v, ag.Tensor) else v,
                                      dtype=p.dtype)
                     except (TypeError, ValueError) as exc:
-                        raise ValueError(f"{type(self).__name__}.load_state_dict: state "
+                        raise ValueError(f"{owner}.load_state_dict: state "
                                          f"{k!r} of parameter {idx} is not an array of "
                                          f"numbers ({exc})") from None
                     if v.shape != p.shape:

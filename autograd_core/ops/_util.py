@@ -4,12 +4,11 @@ import operator
 
 import numpy as np
 
-from ..dtypes import check_dtype
+from ..dtypes import _SUPPORTED_KINDS as _REAL_KINDS, check_dtype
 from ..modes import state as _state
 from ..tensor import Tensor, _new_tensor
 
 _ndarray = np.ndarray
-_REAL_KINDS = "biuf"          # what a Tensor may hold (see dtypes.check_dtype)
 
 
 def raw(x):
@@ -51,9 +50,7 @@ def as_tensor(x):
     if isinstance(x, Tensor):
         return x
     if x.__class__ is _ndarray:
-        if x.dtype.kind not in _REAL_KINDS:
-            check_dtype(x.dtype)
-        return _new_tensor(x)
+        return _new_tensor(constant(x))
     return Tensor(x)
 
 

@@ -3,8 +3,6 @@
 ``sum_to`` here is the one place where broadcasting is undone: the engine
 calls it on every gradient whose shape differs from its input's.
 """
-import operator
-
 import numpy as np
 
 from ..function import Primitive
@@ -155,9 +153,7 @@ def _shape_arg(shape, op, what="shape"):
             out.append(s)
             continue
         try:
-            if isinstance(s, (bool, np.bool_)):
-                raise TypeError
-            out.append(operator.index(s))
+            out.append(axis_int(s, op, what))     # refuses bools and non-integers
         except TypeError:
             raise TypeError(f"{op}: {what} must be ints, got {shape!r} (an entry of type "
                             f"{type(s).__name__})") from None

@@ -20,7 +20,8 @@ from .. import MLP
 from ..diagnostics import GradientMonitor
 from ..layers import BatchNorm1d, Linear
 from .data import load_split
-from .plotting import by, figure, fmt_pct, mean_spread
+from .plotting import by, figure, fmt_pct, mean_spread, seed_curves
+from .tasks import mode_name
 from .train import DTYPE, evaluate, finite, task_rngs, train
 
 __all__ = ["NAME", "TITLE", "PAPER", "grid", "cost", "run_task", "figures", "describe"]
@@ -41,13 +42,9 @@ _BUDGETS = {  # mode -> (steps, record_every, eval_every, batch, lrs, seeds)
 }
 
 
-def _mode(quick):
-    return "tiny" if quick == "tiny" else "quick" if quick else "full"
-
-
 def grid(quick):
     """The net without and with batch norm; learning rates and seeds."""
-    steps, every, eval_every, batch, lrs, seeds = _BUDGETS[_mode(quick)]
+    steps, every, eval_every, batch, lrs, seeds = _BUDGETS[mode_name(quick)]
     configs = [{"label": label, "norm": norm, "activation": "sigmoid", "init": "pytorch",
                 "depth": 3, "width": 100, "steps": steps, "record_every": every,
                 "eval_every": eval_every, "batch_size": batch, "optimizer": "sgd"}
@@ -96,13 +93,9 @@ def run_task(config, seed, lr, quick):
 
 def _curves(rows, kind, metric):
     """``(steps, mean over seeds)`` of ``metric`` in rows of ``kind``."""
-    rows = [r for r in rows if r.get("kind") == kind and r.get(metric) is not None]
-    steps = sorted({r["step"] for r in rows})
-    seeds = sorted({r["seed"] for r in rows})
-    matrix = np.full((len(seeds), len(steps)), np.nan)
-    for r in rows:
-        matrix[seeds.index(r["seed"]), steps.index(r["step"])] = r[metric]
-    return np.array(steps), mean_spread(matrix)[0]
+    steps, matrix = seed_curves(
+        [r for r in rows if r.get("kind") == kind and r.get(metric) is not None], metric)
+    return steps, mean_spread(matrix)[0]
 
 
 def _selected(rows):

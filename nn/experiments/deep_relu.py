@@ -26,6 +26,7 @@ from .. import MLP
 from .data import load_split
 from .plotting import band, by, figure, fmt_pct, seed_curves, smooth
 from .summary import summary
+from .tasks import mode_name
 from .train import DTYPE, mlp_cost, task_rngs, train
 
 __all__ = ["NAME", "TITLE", "PAPER", "grid", "cost", "run_task", "figures", "describe"]
@@ -44,13 +45,9 @@ _BUDGETS = {  # mode -> (width, steps, eval_every, batch_size, learning rates, s
 }
 
 
-def _mode(quick):
-    return "tiny" if quick == "tiny" else "quick" if quick else "full"
-
-
 def grid(quick):
     """Two configurations (init "xavier" and "he"), the learning rates and seeds."""
-    width, steps, eval_every, batch, lrs, seeds = _BUDGETS[_mode(quick)]
+    width, steps, eval_every, batch, lrs, seeds = _BUDGETS[mode_name(quick)]
     configs = [{"label": f"{init} init", "init": init, "depth": 30, "width": width,
                 "steps": steps, "eval_every": eval_every, "batch_size": batch,
                 "optimizer": "sgd"} for init in ("xavier", "he")]

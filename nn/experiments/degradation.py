@@ -30,6 +30,7 @@ from .. import MLP, BatchNorm1d
 from .data import load_split
 from .plotting import by, figure, fmt_pct, mean_spread
 from .summary import summary
+from .tasks import mode_name
 from .train import DTYPE, task_rngs, train
 
 __all__ = ["NAME", "TITLE", "PAPER", "grid", "cost", "run_task", "layer_response_std",
@@ -51,13 +52,9 @@ _BUDGETS = {  # mode -> (depths, width, steps, eval_every, batch_size, learning 
 }
 
 
-def _mode(quick):
-    return "tiny" if quick == "tiny" else "quick" if quick else "full"
-
-
 def grid(quick):
     """Plain and residual MLPs at each depth of the mode, the rates and seeds."""
-    depths, width, steps, eval_every, batch, lrs, seeds = _BUDGETS[_mode(quick)]
+    depths, width, steps, eval_every, batch, lrs, seeds = _BUDGETS[mode_name(quick)]
     configs = [{"label": f"{arch} {depth}", "arch": arch, "depth": depth, "width": width,
                 "steps": steps, "eval_every": eval_every, "batch_size": batch,
                 "optimizer": "sgd"}

@@ -32,6 +32,7 @@ from ..diagnostics import GradientMonitor, jacobian_singular_values
 from ..layers import Linear, Residual, Sequential
 from .data import load_split
 from .plotting import by, figure
+from .tasks import mode_name
 from .train import DTYPE, finite, task_rngs
 
 __all__ = ["NAME", "TITLE", "PAPER", "SCHEMES", "grid", "cost", "run_task", "figures",
@@ -65,13 +66,9 @@ _BUDGETS = {  # mode -> (depths, width, batch, Jacobian depth, Jacobian batch, s
 }
 
 
-def _mode(quick):
-    return "tiny" if quick == "tiny" else "quick" if quick else "full"
-
-
 def grid(quick):
     """One configuration per recipe and depth; ``lrs == [None]`` (nothing is trained)."""
-    depths, width, batch, jac_depth, jac_batch, seeds = _BUDGETS[_mode(quick)]
+    depths, width, batch, jac_depth, jac_batch, seeds = _BUDGETS[mode_name(quick)]
     configs = []
     for scheme, options in SCHEMES.items():
         for depth in depths:

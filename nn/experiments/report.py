@@ -25,7 +25,7 @@ import numpy as np
 from . import registry
 from .plotting import by, fmt_pct
 from .store import load_results, read_records, task_path, tasks_dir
-from .summary import summary
+from .summary import _cell, summary
 
 __all__ = ["write_report", "backprop_drawings"]
 
@@ -256,11 +256,7 @@ def _experiment_section(name, rows, problems):
 
 
 def _num(mean, std, percent=False):
-    if mean is None:
-        return "–"
-    if percent:
-        return f"{100 * mean:.1f}% ± {100 * std:.1f}"
-    return f"{mean:.3g} ± {std:.2g}"
+    return _cell(mean, std, percent, missing="–")
 
 
 def _summary_section(rows):

@@ -21,6 +21,7 @@ from ..diagnostics import GradientMonitor
 from ..layers import Sigmoid, Tanh
 from .data import load_split
 from .plotting import by, figure, mean_spread
+from .tasks import mode_name
 from .train import DTYPE, finite, mlp_cost, task_rngs, train
 
 __all__ = ["NAME", "TITLE", "PAPER", "grid", "cost", "run_task", "figures", "describe",
@@ -42,13 +43,9 @@ _BUDGETS = {  # mode -> (width, steps, record_every, batch, eval_every, lrs, see
 }
 
 
-def _mode(quick):
-    return "tiny" if quick == "tiny" else "quick" if quick else "full"
-
-
 def grid(quick):
     """A sigmoid and a tanh net, 4 hidden layers, standard init; lrs and seeds."""
-    width, steps, every, batch, eval_every, lrs, seeds = _BUDGETS[_mode(quick)]
+    width, steps, every, batch, eval_every, lrs, seeds = _BUDGETS[mode_name(quick)]
     configs = [{"label": f"{act}, standard init", "activation": act, "init": "pytorch",
                 "depth": 4, "width": width, "steps": steps, "record_every": every,
                 "batch_size": batch, "eval_every": eval_every, "optimizer": "sgd"}
@@ -103,6 +100,16 @@ def _acts(rows, activation):
             and r.get("activation") == activation]
 
 
+def _finish(ax, acts, top, ylabel, net, what):
+    """Label one panel of ``figures``: the y range 0 to ``top``, axes, title and legend."""
+    lr = f", lr {acts[0]['lr']:g}" if acts else ""
+    ax.set_ylim(0, top)
+    ax.set_xlabel("step (updates)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{net} net, standard init{lr}: {what}", fontsize=9)
+    ax.legend(fontsize=8)
+
+
 def figures(rows):
     """``{"sigmoid": mean and std of each sigmoid layer against steps,
     "tanh": each tanh layer's 98th percentile against steps}``."""
@@ -114,25 +121,15 @@ def figures(rows):
         std = stds[layer][1]
         ax.fill_between(xs, mean - std, mean + std, color=line.get_color(), alpha=0.15,
                         linewidth=0)
-    lr = f", lr {sig[0]['lr']:g}" if sig else ""
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("step (updates)")
-    ax.set_ylabel("sigmoid activation: mean, band ± std")
-    ax.set_title(f"Sigmoid net, standard init{lr}: activation of each hidden layer",
-                 fontsize=9)
-    ax.legend(fontsize=8)
+    _finish(ax, sig, 1, "sigmoid activation: mean, band ± std",
+            "Sigmoid", "activation of each hidden layer")
 
     fig2, (ax2,) = figure(width=6.0, height=4.0)
     tanh = _acts(rows, "tanh")
     for layer, (xs, p98) in layer_curves(tanh, "act_p98").items():
         ax2.plot(xs, p98, label=f"layer {layer}")
-    lr = f", lr {tanh[0]['lr']:g}" if tanh else ""
-    ax2.set_ylim(0, 1.05)
-    ax2.set_xlabel("step (updates)")
-    ax2.set_ylabel("98th percentile of the activation")
-    ax2.set_title(f"Tanh net, standard init{lr}: 98th percentile of each hidden layer",
-                  fontsize=9)
-    ax2.legend(fontsize=8)
+    _finish(ax2, tanh, 1.05, "98th percentile of the activation",
+            "Tanh", "98th percentile of each hidden layer")
     return {"sigmoid": fig, "tanh": fig2}
 
 

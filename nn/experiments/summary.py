@@ -57,9 +57,10 @@ def summary(rows):
     return sorted(table, key=_order)
 
 
-def _cell(mean, std, percent=False):
+def _cell(mean, std, percent=False, missing="-"):
+    """``"mean ± std"`` (accuracies as percentages), or ``missing`` without a mean."""
     if mean is None:
-        return "-"
+        return missing
     if percent:
         return f"{100 * mean:.1f}% ± {100 * std:.1f}"
     return f"{mean:.3g} ± {std:.2g}"

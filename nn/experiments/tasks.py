@@ -18,7 +18,7 @@ import os
 
 from . import registry
 
-__all__ = ["MODES", "quick_flag", "task_id", "make_tasks", "label_of"]
+__all__ = ["MODES", "quick_flag", "mode_name", "task_id", "make_tasks", "label_of"]
 
 MODES = ("full", "quick", "tiny")
 DEFAULT_SEEDS = {"full": 3, "quick": 2, "tiny": 1}
@@ -27,6 +27,11 @@ DEFAULT_SEEDS = {"full": 3, "quick": 2, "tiny": 1}
 def quick_flag(mode):
     """What ``run_task``/``grid`` receive as ``quick`` for a mode name."""
     return {"full": False, "quick": True, "tiny": "tiny"}[mode]
+
+
+def mode_name(quick):
+    """The mode name for a ``quick`` flag (the inverse of ``quick_flag``)."""
+    return "tiny" if quick == "tiny" else "quick" if quick else "full"
 
 
 _NOT_HASHED = ("id", "cost")       # the id itself, and what only orders the work

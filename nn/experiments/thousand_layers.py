@@ -26,6 +26,7 @@ from .blocks import deep_residual_mlp
 from .data import load_split
 from .plotting import band, by, figure, fmt_pct, seed_curves, smooth
 from .summary import summary
+from .tasks import mode_name
 from .train import DTYPE, task_rngs, train
 
 __all__ = ["NAME", "TITLE", "PAPER", "ARCHS", "TARGET_ACC", "grid", "cost", "build",
@@ -52,13 +53,9 @@ _BUDGETS = {  # mode -> (depth, width, steps, eval_every, batch_size, learning r
 }
 
 
-def _mode(quick):
-    return "tiny" if quick == "tiny" else "quick" if quick else "full"
-
-
 def grid(quick):
     """The three architectures at the mode's depth, the rates and seeds."""
-    depth, width, steps, eval_every, batch, lrs, seeds = _BUDGETS[_mode(quick)]
+    depth, width, steps, eval_every, batch, lrs, seeds = _BUDGETS[mode_name(quick)]
     configs = [{"label": f"{label} ({depth} layers)", "arch": arch, "depth": depth,
                 "width": width, "steps": steps, "eval_every": eval_every,
                 "batch_size": batch, "optimizer": "adam"}
