@@ -16,10 +16,12 @@ Five copies of the model run interleaved, one block of 10 steps each per round
   * removed: a monitor attached, run for a few steps, then `remove()`d.
 On Linux the script first fixes glibc's mmap and trim thresholds (mallopt), so
 that the five models, which share one process, allocate their 128 KiB arrays
-alike (see fix_malloc_thresholds). Each time is the MEDIAN over the timed blocks
-of the time per step, after 3 warm-up blocks (time.perf_counter, garbage collector on); a block of 10 steps holds one
-recorded step at every=10, so its time is the true average. The ratio to the
-plain model is printed (targets: every=1 under 1.25x, every=10 under 1.05x,
+alike (see fix_malloc_thresholds). Each time is the median over the timed blocks
+of the time per step, after 3 warm-up blocks (time.perf_counter, garbage
+collector on); a block of 10 steps holds one recorded step at every=10, so its
+time is the true average. Each ratio is the median over rounds of the ratio of
+a variant's block to the plain model's block of the same round (paired, so that
+a slow spell of the machine during a round cancels out); it is printed (targets: every=1 under 1.25x, every=10 under 1.05x,
 removed 1.00x). No assertions. See benchmarks/README.md.
 """
 
@@ -92,14 +94,15 @@ def make_step(monitor_every=None, remove_after=None, **monitor_options):
     return step
 
 
-def interleaved_medians(blocks, repeats, warmup=3, seed=0):
-    """Median seconds per step of each block of steps, timed in rounds of one block each.
+def interleaved_times(blocks, repeats, warmup=3, seed=0):
+    """Seconds per step of each block of steps, timed in rounds of one block each:
+    ``{name: [seconds per step in round 1, round 2, ...]}``.
 
     As bench_nn.py's: interleaving makes a slow spell of the machine hit every
     variant alike. The order within a round is shuffled (seeded), so that a
     disturbance that recurs with the period of a round does not always hit the
     same variant. A block is BLOCK consecutive steps, so that each timed block
-    of the every=10 monitor holds exactly one recorded step: its median is then
+    of the every=10 monitor holds exactly one recorded step: its time is then
     the true average cost per step, not that of the cheap steps alone.
     """
     rng = random.Random(seed)
@@ -114,7 +117,7 @@ def interleaved_medians(blocks, repeats, warmup=3, seed=0):
                 block()
             if i >= warmup:
                 times[name].append((time.perf_counter() - t0) / BLOCK)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
 
 
 def main():
@@ -133,14 +136,17 @@ def main():
         "monitor every=10": make_step(monitor_every=10),
         "monitor removed": make_step(monitor_every=1, remove_after=5),
     }
-    results = interleaved_medians(steps, repeats)
-    base = results["no monitor"]
+    times = interleaved_times(steps, repeats)
+    base = times["no monitor"]
+    # The ratio of each round's block to the same round's unmonitored block,
+    # then the median over rounds: a slow spell that spans a round cancels out.
+    ratio = {name: statistics.median(t / b for t, b in zip(ts, base))
+             for name, ts in times.items()}
     print()
     print(f"{'model':<22}{'ms/step':>10}{'/ no monitor':>15}")
     for name in steps:
-        seconds = results[name]
-        print(f"{name:<22}{1e3 * seconds:>10.3f}{seconds / base:>14.2f}x")
-    over = {name: 100 * (results[name] / base - 1) for name in results}
+        print(f"{name:<22}{1e3 * statistics.median(times[name]):>10.3f}{ratio[name]:>14.2f}x")
+    over = {name: 100 * (ratio[name] - 1) for name in ratio}
     print(f"\noverhead: every=1 {over['monitor every=1']:+.1f}% (target < 25%), "
           f"every=10 {over['monitor every=10']:+.1f}% (target < 5%), after remove() "
           f"{over['monitor removed']:+.1f}% (target 0)")

@@ -25,6 +25,8 @@ import autograd_core as ag
 
 from .. import _checks
 from . import stats
+from .params import ParamStats
+from .samples import SpreadBatch
 from .paths import layer_kind, resolve_layers
 
 __all__ = ["GradientMonitor", "PARAM_METRICS", "OUTPUT_METRICS"]
@@ -130,11 +132,16 @@ class GradientMonitor:
         self._pending = {}              # layer -> output statistics, by _SLOT
         self._pending_hist = {}
         self._grad_handles = []
-        self._snap = {}                 # id(parameter) -> (sampled) values at the forward
-        self._snapped = set()           # ids of the parameters copied this step
+        # Parameter statistics for all watched parameters at once, and the
+        # sampled stds and percentiles of the layers' outputs, done together at
+        # step().
+        self._param_pack = ParamStats(self._unique, self._sample_size)
+        self._spread = (None if self._sample_size is None
+                        else SpreadBatch(_QS, self._sample_size, _STD, _P15))
         self._armed = False             # inside a forward of a step being recorded
         self._set_step_flags()
 
+        self._grad_hooks = {p: self._make_grad_hook(p) for p in self._paths}
         self._handles = []
         for path, module in watched:
             self._handles.append(module.register_forward_hook(self._make_output_hook(path)))
@@ -152,7 +159,9 @@ class GradientMonitor:
                                "GradientMonitor to record again")
         step = self._step
         if self._recorded:
-            self._commit(step, self._param_stats())
+            if self._spread is not None:
+                self._spread.finish()
+            self._commit(step, self._param_pack.compute())
         if self._hist:
             for (path, kind), value in self._pending_hist.items():
                 self.histograms[(step, path, kind)] = value
@@ -171,7 +180,6 @@ class GradientMonitor:
             h.remove()
         self._handles = []
         self._clear_step()
-        self._snap = {}
         self._attached = False
 
     def __enter__(self):
@@ -319,6 +327,9 @@ class GradientMonitor:
         # A second forward in the same step replaces what the first one recorded.
         self._clear_step()
         self._armed = True
+        if self._recorded:
+            # The parameters' values at the forward, for their update.
+            self._param_pack.snapshot()
 
     def _on_model_end(self, model, args, out):
         self._armed = False
@@ -341,44 +352,52 @@ class GradientMonitor:
         a = stats.flat(out.data)
         finite = False
         if self._recorded:
-            # The layer has just read its parameters: copying them now is cheap.
-            self._snapshot(path)
             self._activation_stats(path, out.data, a, slots)
             finite = math.isfinite(slots[_MEAN])    # finite mean: every value finite
         if self._hist:
             self._pending_hist[(path, "activation")] = stats.histogram(a, self._bins, finite)
         if out.requires_grad:
-            self._grad_handles.append(out.register_hook(self._make_grad_hook(slots, path)))
+            self._grad_handles.append(out.register_hook(self._grad_hooks[path]))
 
     def _activation_stats(self, path, raw, a, slots):
         kind = self._kinds[path]
+        total = None
         if kind == "relu":
             # A ReLU's output is never negative: a unit is dead when its sum over
             # the batch is 0, and those sums add up to the total the mean needs.
             sums = stats.unit_sums(raw)
             slots[_DEAD] = stats.dead_fraction(raw, sums)
             total = float(sums.sum()) if sums is not None else None
-            mean, std, _ = stats.moments(a, total)
-        else:
-            mean, std, _ = stats.moments(a)
-        slots[_MEAN] = mean
-        slots[_STD] = std
-        if mean == mean:
-            slots[_P15:_P15 + 4] = stats.percentiles(a, _QS, self._sample_size)
-        else:                                   # NaN in: NaN out, as np.percentile
-            slots[_P15:_P15 + 4] = [math.nan] * 4
         if kind == "sigmoid" or kind == "tanh":
             slots[_SATURATED] = stats.saturated_fraction(a, kind)
+        if self._spread is not None and a.size > self._sample_size:
+            # Exact mean (one pass, which also sees any NaN or inf); the std and
+            # percentiles from the sample, all layers together at step().
+            mean = (stats.total(raw) if total is None else total) / a.size
+            slots[_MEAN] = mean
+            if math.isfinite(mean):
+                self._spread.add(a, mean, slots)
+                return
+            slots[_STD] = math.nan                  # as np.std with a NaN or inf
+            slots[_P15:_P15 + 4] = ([math.nan] * 4 if mean != mean else
+                                    stats.percentiles(a, _QS, self._sample_size))
+            return
+        mean, std, _ = stats.moments(a, total)
+        slots[_MEAN] = mean
+        slots[_STD] = std
+        slots[_P15:_P15 + 4] = (stats.percentiles(a, _QS, self._sample_size) if mean == mean
+                                else [math.nan] * 4)    # NaN in: NaN out, as np.percentile
 
-    def _make_grad_hook(self, slots, path):
-        step = self._step
-
+    def _make_grad_hook(self, path):
+        # Registered on the layer's output at each recorded forward, and
+        # removed at the end of the step (_clear_step): it only ever sees the
+        # gradient of the current step's output.
         def grad_hook(grad):
-            # A graph kept from an earlier step may be back-propagated later.
-            if self._step != step or not self._attached:
+            slots = self._pending.get(path)
+            if slots is None:
                 return None
             g = stats.flat(grad.data)
-            _, std, sq = stats.moments(g)
+            std, sq = stats.spread_about_sampled_mean(g, self._sample_size)
             if self._recorded:
                 slots[_GRAD_NORM] = math.sqrt(sq)
                 slots[_GRAD_STD] = std
@@ -394,64 +413,10 @@ class GradientMonitor:
         self._grad_handles = []
         self._pending = {}
         self._pending_hist = {}
-        self._snapped = set()
+        self._param_pack.forget()
+        if self._spread is not None:
+            self._spread.clear()
         self._armed = False
-
-    # -- parameters ---------------------------------------------------------------
-    def _snapshot(self, path):
-        """Keep the layer's parameters' values as they are at the forward (their
-        sampled values when larger than ``sample_size``), in buffers reused from
-        step to step."""
-        snap, snapped, k = self._snap, self._snapped, self._sample_size
-        for _, t in self._params[path]:
-            key = id(t)
-            if key in snapped:                  # shared with a layer already seen
-                continue
-            snapped.add(key)
-            x = stats.flat(t.data)
-            if k is not None and x.size > k:
-                snap[key] = stats.sample(x, k)
-                continue
-            buf = snap.get(key)
-            if buf is None or buf.shape != x.shape or buf.dtype != x.dtype:
-                snap[key] = x.copy()
-            else:
-                np.copyto(buf, x)
-
-    def _param_stats(self):
-        """``{id(parameter): (grad_norm, grad_std, update_std, param_std)}``, None for
-        what cannot be known (no gradient; no recorded forward this step).
-
-        A parameter larger than ``sample_size`` has its three stds taken at the
-        fixed sample of positions its snapshot uses (the same for all three)
-        and its gradient norm over every element.
-        """
-        out = {}
-        k = self._sample_size
-        # The optimizer has just gone through the parameters in this order:
-        # the last ones are still in the cache, so they come first.
-        for t in reversed(self._unique):
-            x = stats.flat(t.data)
-            small = k is None or x.size <= k
-            xs = x if small else stats.sample(x, k)
-            _, p_std, _ = stats.moments(xs)
-            grad_norm = g_std = u_std = None
-            if t.grad is not None:
-                g = stats.flat(t.grad.data)
-                if small:
-                    _, g_std, g_sq = stats.moments(g)
-                else:
-                    g_sq = float(np.dot(g, g))
-                    _, g_std, _ = stats.moments(stats.sample(g, k))
-                grad_norm = math.sqrt(g_sq)
-            before = self._snap.get(id(t)) if id(t) in self._snapped else None
-            if before is not None and before.shape == xs.shape:
-                # The buffer becomes the update itself; the next recorded
-                # forward fills it again.
-                np.subtract(xs, before, out=before)
-                _, u_std, _ = stats.moments(before)
-            out[id(t)] = (grad_norm, g_std, u_std, p_std)
-        return out
 
     def _commit(self, step, param_stats):
         # Kept as computed, one entry per layer and per parameter; the tidy rows

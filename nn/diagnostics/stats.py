@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["flat", "moments", "percentiles", "sample", "sample_indices", "histogram",
+__all__ = ["flat", "total", "moments", "spread_about_sampled_mean", "percentiles", "sample", "sample_into", "interpolation", "sample_indices", "sample_rows", "RUN", "histogram",
            "saturated_fraction", "unit_sums", "dead_fraction"]
 
 _ONES = {}
@@ -47,6 +47,22 @@ def flat(a):
     return a.reshape(-1)
 
 
+def total(a):
+    """The sum of the float array ``a`` as a Python float, in one BLAS pass.
+
+    An array with a batch axis is summed as ``ones(batch) @ a`` (per-unit sums,
+    ``unit_sums``), then over the units: the vector of ones is then short and
+    stays in the cache, where a dot product with a ones vector as long as ``a``
+    reads twice the memory, half of it usually evicted by the training step.
+    """
+    if a.size == 0:
+        return 0.0
+    if a.ndim >= 2 and a.shape[0] > 1:
+        return float(unit_sums(a).sum())
+    x = flat(a)
+    return float(np.dot(x, _ones(x.size, x.dtype)))
+
+
 def moments(x, total=None):
     """``(mean, std, sum of squares)`` of the 1-D float array ``x``, as Python floats.
 
@@ -73,63 +89,124 @@ def moments(x, total=None):
     return mean, math.sqrt(var) if var >= 0 else math.nan, sq
 
 
-_CHUNK = 16            # elements per sampled run: one 64-byte cache line of float32
+def spread_about_sampled_mean(x, sample_size):
+    """``(std, sum of squares)`` of the 1-D float array ``x``: the sum of squares
+    exact (one pass, which also sees any NaN or inf), the std from it and the
+    mean of ``sample_size`` independent elements (``sample``): var = E[x^2] -
+    mean^2.
+
+    Made for gradients, whose mean is small against their spread: the
+    estimate's relative error in the variance is about 2 |mean| / (std sqrt(k))
+    plus 1/k, under 0.2% for a mean below a tenth of the std and k = 1024. When
+    the mean is not small (the estimate would keep fewer than about three
+    digits), or ``x`` is no larger than the sample, the std is exact
+    (``moments``).
+    """
+    n = x.size
+    if sample_size is None or n <= sample_size:
+        _, std, sq = moments(x)
+        return std, sq
+    sq = float(np.dot(x, x))
+    s = sample(x, sample_size, runs=False)
+    m = float(np.dot(s, _ones(s.size, s.dtype))) / s.size
+    mean_sq = sq / n
+    var = mean_sq - m * m
+    if not var > 0.1 * mean_sq:             # a large mean, NaN or inf: exact
+        _, std, sq = moments(x)
+        return std, sq
+    return math.sqrt(var), sq
 
 
-def sample_indices(n, k):
+RUN = 16            # elements per sampled run: one 64-byte cache line of float32
+
+
+def sample_indices(n, k, runs=True):
     """A fixed random subset of ``k`` of the positions ``0..n-1``, sorted (cached).
 
-    Drawn as runs of 16 consecutive positions (a cache line of float32) at
-    random places, so that reading the subset touches k / 16 cache lines
-    instead of nearly all of a large array. Seeded by ``n`` and ``k``, so a
-    layer's statistics follow the same elements from step to step and their
-    curves over training do not jitter from resampling.
+    ``runs=True`` (for arrays likely out of the cache, such as parameters and
+    their gradients after the optimizer's step): drawn as runs of 16
+    consecutive positions (a cache line of float32) at random places, so that
+    reading the subset touches k / 16 cache lines instead of nearly all of a
+    large array. Neighbours are often alike (units of one sample, weights of
+    one unit), so the estimates are somewhat less precise than from k
+    independent positions. ``runs=False`` (for a layer output just computed,
+    still in the cache, where a gather costs the same either way): ``k``
+    independent positions. Seeded by ``n`` and ``k``, so a layer's statistics
+    follow the same elements from step to step and their curves over training
+    do not jitter from resampling.
     """
-    return _sampler(n, k)[0]
+    return _sampler(n, k, runs)[0]
 
 
-def _sampler(n, k):
-    """``(positions, runs)``: ``runs`` the indices of the 16-element rows of
+def _sampler(n, k, runs=True):
+    """``(positions, rows)``: ``rows`` the indices of the 16-element rows of
     ``x.reshape(-1, 16)`` that hold exactly ``positions``, or None when the
     positions are not whole rows (then they are gathered one by one)."""
-    found = _SAMPLES.get((n, k))
+    found = _SAMPLES.get((n, k, runs))
     if found is not None:
         return found
 
     def make():
         rng = np.random.default_rng([n, k])
-        n_runs = n // _CHUNK
-        runs = None
-        if n_runs * _CHUNK < k:            # too short for whole runs: plain positions
+        n_runs = n // RUN
+        rows = None
+        if not runs or n_runs * RUN < k:   # (too short for whole runs)
             idx = rng.choice(n, size=k, replace=False)
         else:
-            starts = np.sort(rng.choice(n_runs, size=k // _CHUNK, replace=False))
-            idx = (starts[:, None] * _CHUNK + np.arange(_CHUNK)).reshape(-1)
+            starts = np.sort(rng.choice(n_runs, size=k // RUN, replace=False))
+            idx = (starts[:, None] * RUN + np.arange(RUN)).reshape(-1)
             if idx.size < k:               # k not a multiple of 16: top up
                 rest = np.setdiff1d(np.arange(n), idx)
                 idx = np.concatenate([idx, rng.choice(rest, size=k - idx.size,
                                                       replace=False)])
-            elif n % _CHUNK == 0:
-                runs = starts
+            elif n % RUN == 0:
+                rows = starts
         idx.sort()
-        return idx, runs
-    return _cached(_SAMPLES, (n, k), make)
+        return idx, rows
+    return _cached(_SAMPLES, (n, k, runs), make)
 
 
-def sample(x, sample_size):
+def sample_rows(n, k):
+    """For ``sample_indices(n, k)``: the indices of the ``RUN``-element rows of
+    ``x.reshape(-1, RUN)`` that hold exactly those positions, or None when they
+    are not whole rows."""
+    return _sampler(n, k)[1]
+
+
+def sample(x, sample_size, runs=True):
     """``x`` itself when it has at most ``sample_size`` elements (or ``sample_size``
-    is None), else a copy of its values at ``sample_indices``."""
+    is None), else a copy of its values at ``sample_indices(x.size,
+    sample_size, runs)``."""
     n = x.size
     if sample_size is None or n <= sample_size:
         return x
-    idx, runs = _sampler(n, sample_size)
-    if runs is not None:
+    idx, rows = _sampler(n, sample_size, runs)
+    if rows is not None:
         # Whole rows of 16: a gather of k / 16 short rows, about twice as fast.
-        return np.take(x.reshape(-1, _CHUNK), runs, axis=0).reshape(-1)
-    return x[idx]
+        # (The method: np.take's Python wrapper costs as much as the gather.)
+        return x.reshape(-1, RUN).take(rows, axis=0).reshape(-1)
+    return x.take(idx)
 
 
-def _interpolation(n, qs):
+def sample_into(x, sample_size, out, runs=True):
+    """Write ``sample(x, sample_size, runs)`` into ``out`` (1-D, of that length;
+    any float dtype) without a temporary array when the dtypes agree."""
+    n = x.size
+    if sample_size is None or n <= sample_size:
+        np.copyto(out, x)
+        return
+    idx, rows = _sampler(n, sample_size, runs)
+    if rows is not None and out.dtype == x.dtype:
+        x.reshape(-1, RUN).take(rows, axis=0, out=out.reshape(-1, RUN))
+    elif rows is not None:
+        np.copyto(out.reshape(-1, RUN), x.reshape(-1, RUN)[rows])
+    elif out.dtype == x.dtype:
+        x.take(idx, out=out)
+    else:
+        np.copyto(out, x[idx])
+
+
+def interpolation(n, qs):
     """For percentiles ``qs`` of ``n`` sorted values: ``(ranks, weights)``, the
     ranks just below and just above each percentile (``[lo_1, .., lo_m, hi_1, ..,
     hi_m]``) and the weight of the upper one (linear, as ``np.percentile``)."""
@@ -151,7 +228,7 @@ def percentiles(x, qs, sample_size=None):
 
     Linear interpolation between the two nearest ranks, as ``np.percentile``'s
     default. When ``sample_size`` is given and ``x`` has more elements, they are
-    estimated from a fixed random subset (``sample_indices``) of
+    estimated from a fixed random subset (``sample_indices(..., runs=False)``) of
     ``sample_size`` elements: for 1024 elements the standard error of an
     estimated quantile is at most 0.016 in probability (sqrt(p (1 - p) / n)),
     plenty for curves over training. An ``x`` holding NaN gives NaN
@@ -160,12 +237,12 @@ def percentiles(x, qs, sample_size=None):
     n = x.size
     if n == 0:
         return [math.nan] * len(qs)
-    s = sample(x, sample_size)
+    s = sample(x, sample_size, runs=False)
     s = s.copy() if s is x else s            # sorted in place: never x itself
     s.sort()
     if s[-1] != s[-1]:                       # NaN (sort puts it last)
         return [math.nan] * len(qs)
-    ranks, weights = _interpolation(s.size, qs)
+    ranks, weights = interpolation(s.size, qs)
     v = s.take(ranks).tolist()               # one call, then plain floats
     m = len(qs)
     return [low if low == high else low + (high - low) * w

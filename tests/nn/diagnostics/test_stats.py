@@ -115,3 +115,26 @@ def test_saturated_and_dead_fractions():
 def test_histogram_drops_non_finite_values_when_told():
     counts, edges = stats.histogram(np.array([0.0, 1.0, np.inf, np.nan]), 4, finite=False)
     assert counts.sum() == 2 and edges.size == 5
+
+
+def test_spread_about_sampled_mean():
+    rng = np.random.default_rng(4)
+    g = rng.standard_normal(100_000).astype(np.float32) + 0.05      # mean << std
+    std, sq = stats.spread_about_sampled_mean(g, 1024)
+    assert sq == pytest.approx(float(np.dot(g.astype(np.float64), g)), rel=1e-5)
+    assert std == pytest.approx(g.std(dtype=np.float64), rel=2e-3)
+    # A mean large against the spread: exact instead.
+    h = rng.standard_normal(100_000) * 1e-3 + 5.0
+    std, _ = stats.spread_about_sampled_mean(h, 1024)
+    assert std == pytest.approx(h.std(), rel=1e-6)
+    # Small arrays and sample_size=None: exact.
+    assert stats.spread_about_sampled_mean(g[:500], 1024)[0] == pytest.approx(
+        g[:500].std(dtype=np.float64), rel=1e-5)
+    assert math.isnan(stats.spread_about_sampled_mean(np.array([np.nan] * 2000), 1024)[0])
+
+
+def test_total_of_batched_and_flat_arrays():
+    a = np.arange(24, dtype=np.float32).reshape(4, 6)
+    assert stats.total(a) == 276.0
+    assert stats.total(a.reshape(-1)) == 276.0
+    assert stats.total(np.zeros((0, 3))) == 0.0
