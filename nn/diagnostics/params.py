@@ -20,6 +20,8 @@ from . import stats
 
 __all__ = ["ParamStats"]
 
+_PACK_MAX = 8192       # longest segment packed; longer ones are summarised alone
+
 
 class ParamStats:
     """Per-parameter ``(grad_norm, grad_std, update_std, param_std)`` of ``params``.
@@ -45,10 +47,17 @@ class ParamStats:
         k = self._k
         self._sizes = [t.data.size for t in self._params]
         lengths = [n if k is None or n <= k else k for n in self._sizes]
+        # A large unsampled parameter (sample_size=None, or a large sample) is
+        # summarised on its own, straight from its arrays: packing it would
+        # copy all of it twice more.
+        self._alone = {i for i, m in enumerate(lengths) if m > _PACK_MAX}
+        self._alone_before = {}
+        lengths = [0 if i in self._alone else m for i, m in enumerate(lengths)]
         ends = np.cumsum(lengths, dtype=np.intp)
         self._seg = [(int(e) - m, int(e)) for e, m in zip(ends, lengths)]
         # reduceat needs non-empty segments: parameters with no elements are
-        # left out of the whole-buffer sums (their stds are NaN).
+        # left out of the whole-buffer sums (their stds are NaN), as are those
+        # summarised alone.
         self._packed = [i for i, m in enumerate(lengths) if m > 0]
         self._starts = np.array([self._seg[i][0] for i in self._packed], dtype=np.intp)
         self._lengths = np.array([lengths[i] for i in self._packed], dtype=np.intp)
@@ -80,7 +89,7 @@ class ParamStats:
         single ``positions``, or everything (both None)."""
         a, b = self._seg[i]
         out = buf[a:b]
-        if b - a == n:
+        if b - a == n or i in self._alone:
             return out, None, None
         rows = stats.sample_rows(n, self._k)
         if rows is None:
@@ -112,7 +121,10 @@ class ParamStats:
             held = self._held[i]
             data = t.data
             if held is None or held[0] is not data or held[1] != t._version:
-                self._gather(data, plans[i])
+                if i in self._alone:
+                    self._alone_before[i] = stats.sample(stats.flat(data), self._k).copy()
+                else:
+                    self._gather(data, plans[i])
                 self._held[i] = (data, t._version)
         self._snapped = True
 
@@ -128,8 +140,12 @@ class ParamStats:
         norms = [None] * len(self._params)
         # The optimizer has just gone through the parameters in order: the
         # last ones are still in the cache, so they come first.
+        alone = {}
         for i in range(len(self._params) - 1, -1, -1):
             t = self._params[i]
+            if i in self._alone:
+                alone[id(t)] = self._stats_alone(i, t)
+                continue
             gather(t.data, values[i])
             grad = t.grad
             if grad is None:
@@ -143,7 +159,7 @@ class ParamStats:
             else:
                 norms[i] = -1.0
         p_std, g_std, u_std, g_sq = self._segment_stats()
-        out = {}
+        out = alone
         for j, i in enumerate(self._packed):
             has_grad = norms[i] is not None
             if norms[i] == -1.0:
@@ -158,9 +174,32 @@ class ParamStats:
         # The values after the update are the next forward's, unless written
         # in between (snapshot() checks the versions).
         np.copyto(self._before, self._buf[:self._total])
-        self._held = [(t.data, t._version) for t in self._params]
+        self._held = [(t.data, t._version) if i not in self._alone or i in self._alone_before
+                      else None for i, t in enumerate(self._params)]
         self.forget()
         return out
+
+    def _stats_alone(self, i, t):
+        """The statistics of one parameter summarised on its own (``_alone``); its
+        values are kept for the next step's update."""
+        k = self._k
+        x = stats.sample(stats.flat(t.data), k)
+        _, p_std, _ = stats.moments(x)
+        grad_norm = g_std = u_std = None
+        if t.grad is not None:
+            g = stats.flat(t.grad.data)
+            gs = stats.sample(g, k)
+            _, g_std, sq = stats.moments(gs)
+            grad_norm = math.sqrt(sq if gs is g else float(np.dot(g, g)))
+        before = self._alone_before.get(i)
+        if before is not None and before.shape == x.shape and self._snapped:
+            np.subtract(x, before, out=before)
+            _, u_std, _ = stats.moments(before)
+        if before is None or before.shape != x.shape or before.dtype != x.dtype:
+            self._alone_before[i] = x.copy()
+        else:
+            np.copyto(before, x)
+        return grad_norm, g_std, u_std, (p_std if x.size else math.nan)
 
     def _segment_stats(self):
         """Lists over the packed parameters: stds of the values, the gradients and

@@ -5,7 +5,7 @@ percentiles. Exact ones cost a second pass over the output (the std) and a
 sort of all of it (the percentiles): for a small MLP, as much as a fifth of
 the training step. Instead, each output's mean is taken exactly (one pass,
 which also sees any NaN or inf) and a fixed sample of its elements
-(``stats.sample``, independent positions) is gathered into one row of a buffer; ``finish()``, once per
+(``stats.sample``, in runs of ``stats.OUTPUT_RUN``) is gathered into one row of a buffer; ``finish()``, once per
 step, sorts all rows in one call and computes every std and percentile at once.
 """
 import math
@@ -48,7 +48,7 @@ class SpreadBatch:
             if buf is not None:
                 grown[:row] = buf[:row]
             buf = self._bufs[x.dtype] = grown
-        stats.sample_into(x, self._k, buf[row], runs=False)
+        stats.sample_into(x, self._k, buf[row], stats.OUTPUT_RUN)
         pending[0].append(slots)
         pending[1].append(mean)
 

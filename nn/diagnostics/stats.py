@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["flat", "total", "moments", "spread_about_sampled_mean", "percentiles", "sample", "sample_into", "interpolation", "sample_indices", "sample_rows", "RUN", "histogram",
+__all__ = ["flat", "total", "moments", "spread_about_sampled_mean", "percentiles", "sample", "sample_into", "interpolation", "sample_indices", "sample_rows", "RUN", "OUTPUT_RUN", "histogram",
            "saturated_fraction", "unit_sums", "dead_fraction"]
 
 _ONES = {}
@@ -92,14 +92,15 @@ def moments(x, total=None):
 def spread_about_sampled_mean(x, sample_size):
     """``(std, sum of squares)`` of the 1-D float array ``x``: the sum of squares
     exact (one pass, which also sees any NaN or inf), the std from it and the
-    mean of ``sample_size`` independent elements (``sample``): var = E[x^2] -
-    mean^2.
+    mean of a sample of ``sample_size`` elements (``sample``, in runs of
+    ``OUTPUT_RUN``): var = E[x^2] - mean^2.
 
     Made for gradients, whose mean is small against their spread: the
-    estimate's relative error in the variance is about 2 |mean| / (std sqrt(k))
-    plus 1/k, under 0.2% for a mean below a tenth of the std and k = 1024. When
-    the mean is not small (the estimate would keep fewer than about three
-    digits), or ``x`` is no larger than the sample, the std is exact
+    variance's relative error is about 2 |mean| / (std sqrt(k)) + 1 / k (one
+    standard error), under 1% for a mean below a tenth of the std and k =
+    1024, and 0.1% for a mean near 0. When the mean is not small (the estimate
+    would keep fewer than about three digits), or ``x`` is no larger than the
+    sample, the std is exact
     (``moments``).
     """
     n = x.size
@@ -107,7 +108,7 @@ def spread_about_sampled_mean(x, sample_size):
         _, std, sq = moments(x)
         return std, sq
     sq = float(np.dot(x, x))
-    s = sample(x, sample_size, runs=False)
+    s = sample(x, sample_size, OUTPUT_RUN)
     m = float(np.dot(s, _ones(s.size, s.dtype))) / s.size
     mean_sq = sq / n
     var = mean_sq - m * m
@@ -117,89 +118,91 @@ def spread_about_sampled_mean(x, sample_size):
     return math.sqrt(var), sq
 
 
-RUN = 16            # elements per sampled run: one 64-byte cache line of float32
+RUN = 16            # elements per sampled run of a parameter: a 64-byte cache line of float32
+OUTPUT_RUN = 4      # and of a layer output, or its gradient
 
 
-def sample_indices(n, k, runs=True):
+def sample_indices(n, k, run=RUN):
     """A fixed random subset of ``k`` of the positions ``0..n-1``, sorted (cached).
 
-    ``runs=True`` (for arrays likely out of the cache, such as parameters and
-    their gradients after the optimizer's step): drawn as runs of 16
-    consecutive positions (a cache line of float32) at random places, so that
-    reading the subset touches k / 16 cache lines instead of nearly all of a
-    large array. Neighbours are often alike (units of one sample, weights of
-    one unit), so the estimates are somewhat less precise than from k
-    independent positions. ``runs=False`` (for a layer output just computed,
-    still in the cache, where a gather costs the same either way): ``k``
-    independent positions. Seeded by ``n`` and ``k``, so a layer's statistics
-    follow the same elements from step to step and their curves over training
-    do not jitter from resampling.
+    Drawn as ``k / run`` runs of ``run`` consecutive positions at random
+    places, so that reading the subset touches about ``k / run`` cache lines
+    instead of ``k`` (or nearly all of a large array): the gather is bound by
+    the number of lines it touches. Neighbours are often alike (units of one
+    sample, weights of one unit), so the longer the runs, the less precise the
+    estimates; ``run=1`` gives ``k`` independent positions. Parameters use
+    runs of 16 (one line of float32: they are out of the cache when summarised,
+    after the optimizer's step), layer outputs and their gradients runs of 4
+    (nearly as precise as single positions, at a quarter of the lines). Seeded
+    by ``n``, ``k`` and ``run``, so a layer's statistics follow the same
+    elements from step to step and their curves over training do not jitter
+    from resampling.
     """
-    return _sampler(n, k, runs)[0]
+    return _sampler(n, k, run)[0]
 
 
-def _sampler(n, k, runs=True):
-    """``(positions, rows)``: ``rows`` the indices of the 16-element rows of
-    ``x.reshape(-1, 16)`` that hold exactly ``positions``, or None when the
+def _sampler(n, k, run=RUN):
+    """``(positions, rows)``: ``rows`` the indices of the ``run``-element rows of
+    ``x.reshape(-1, run)`` that hold exactly ``positions``, or None when the
     positions are not whole rows (then they are gathered one by one)."""
-    found = _SAMPLES.get((n, k, runs))
+    found = _SAMPLES.get((n, k, run))
     if found is not None:
         return found
 
     def make():
-        rng = np.random.default_rng([n, k])
-        n_runs = n // RUN
+        rng = np.random.default_rng([n, k, run])
+        n_runs = n // run
         rows = None
-        if not runs or n_runs * RUN < k:   # (too short for whole runs)
+        if n_runs * run < k:               # too short for whole runs: plain positions
             idx = rng.choice(n, size=k, replace=False)
         else:
-            starts = np.sort(rng.choice(n_runs, size=k // RUN, replace=False))
-            idx = (starts[:, None] * RUN + np.arange(RUN)).reshape(-1)
-            if idx.size < k:               # k not a multiple of 16: top up
+            starts = np.sort(rng.choice(n_runs, size=k // run, replace=False))
+            idx = (starts[:, None] * run + np.arange(run)).reshape(-1)
+            if idx.size < k:               # k not a multiple of run: top up
                 rest = np.setdiff1d(np.arange(n), idx)
                 idx = np.concatenate([idx, rng.choice(rest, size=k - idx.size,
                                                       replace=False)])
-            elif n % RUN == 0:
+            elif n % run == 0:
                 rows = starts
         idx.sort()
         return idx, rows
-    return _cached(_SAMPLES, (n, k, runs), make)
+    return _cached(_SAMPLES, (n, k, run), make)
 
 
-def sample_rows(n, k):
-    """For ``sample_indices(n, k)``: the indices of the ``RUN``-element rows of
-    ``x.reshape(-1, RUN)`` that hold exactly those positions, or None when they
-    are not whole rows."""
-    return _sampler(n, k)[1]
+def sample_rows(n, k, run=RUN):
+    """For ``sample_indices(n, k, run)``: the indices of the ``run``-element rows
+    of ``x.reshape(-1, run)`` that hold exactly those positions, or None when
+    they are not whole rows."""
+    return _sampler(n, k, run)[1]
 
 
-def sample(x, sample_size, runs=True):
+def sample(x, sample_size, run=RUN):
     """``x`` itself when it has at most ``sample_size`` elements (or ``sample_size``
     is None), else a copy of its values at ``sample_indices(x.size,
-    sample_size, runs)``."""
+    sample_size, run)``."""
     n = x.size
     if sample_size is None or n <= sample_size:
         return x
-    idx, rows = _sampler(n, sample_size, runs)
+    idx, rows = _sampler(n, sample_size, run)
     if rows is not None:
-        # Whole rows of 16: a gather of k / 16 short rows, about twice as fast.
+        # Whole rows: a gather of k / run short rows, faster than k positions.
         # (The method: np.take's Python wrapper costs as much as the gather.)
-        return x.reshape(-1, RUN).take(rows, axis=0).reshape(-1)
+        return x.reshape(-1, run).take(rows, axis=0).reshape(-1)
     return x.take(idx)
 
 
-def sample_into(x, sample_size, out, runs=True):
-    """Write ``sample(x, sample_size, runs)`` into ``out`` (1-D, of that length;
+def sample_into(x, sample_size, out, run=RUN):
+    """Write ``sample(x, sample_size, run)`` into ``out`` (1-D, of that length;
     any float dtype) without a temporary array when the dtypes agree."""
     n = x.size
     if sample_size is None or n <= sample_size:
         np.copyto(out, x)
         return
-    idx, rows = _sampler(n, sample_size, runs)
+    idx, rows = _sampler(n, sample_size, run)
     if rows is not None and out.dtype == x.dtype:
-        x.reshape(-1, RUN).take(rows, axis=0, out=out.reshape(-1, RUN))
+        x.reshape(-1, run).take(rows, axis=0, out=out.reshape(-1, run))
     elif rows is not None:
-        np.copyto(out.reshape(-1, RUN), x.reshape(-1, RUN)[rows])
+        np.copyto(out.reshape(-1, run), x.reshape(-1, run)[rows])
     elif out.dtype == x.dtype:
         x.take(idx, out=out)
     else:
@@ -228,7 +231,7 @@ def percentiles(x, qs, sample_size=None):
 
     Linear interpolation between the two nearest ranks, as ``np.percentile``'s
     default. When ``sample_size`` is given and ``x`` has more elements, they are
-    estimated from a fixed random subset (``sample_indices(..., runs=False)``) of
+    estimated from a fixed random subset (``sample_indices(..., OUTPUT_RUN)``) of
     ``sample_size`` elements: for 1024 elements the standard error of an
     estimated quantile is at most 0.016 in probability (sqrt(p (1 - p) / n)),
     plenty for curves over training. An ``x`` holding NaN gives NaN
@@ -237,7 +240,7 @@ def percentiles(x, qs, sample_size=None):
     n = x.size
     if n == 0:
         return [math.nan] * len(qs)
-    s = sample(x, sample_size, runs=False)
+    s = sample(x, sample_size, OUTPUT_RUN)
     s = s.copy() if s is x else s            # sorted in place: never x itself
     s.sort()
     if s[-1] != s[-1]:                       # NaN (sort puts it last)

@@ -175,7 +175,7 @@ def test_large_outputs(sample_size):
     mon.step()
     relu = np.maximum(out, 0)
     g_out = w.numpy() * (out > 0)
-    rel = 0.05 if sample_size else 1e-9
+    rel = 0.1 if sample_size else 1e-9          # the estimates: see test_samples.py
     assert value(mon, "act_mean", "0") == pytest.approx(out.mean(), rel=1e-9, abs=1e-12)
     assert value(mon, "act_std", "0") == pytest.approx(out.std(), rel=rel)
     assert value(mon, "act_mean", "1") == pytest.approx(relu.mean(), rel=1e-9)

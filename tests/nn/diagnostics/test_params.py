@@ -46,8 +46,14 @@ def test_matches_one_parameter_at_a_time(k):
               param(rng.standard_normal((16, 32)).astype(np.float32),
                     rng.standard_normal((16, 32))),
               param(rng.standard_normal(1000).astype(np.float32), rng.standard_normal(1000)),
-              param(rng.standard_normal(300).astype(np.float32))]
+              param(rng.standard_normal(300).astype(np.float32)),
+              # Large enough to be summarised alone when not sampled.
+              param(rng.standard_normal((100, 100)).astype(np.float32),
+                    rng.standard_normal((100, 100)))]
     ps = ParamStats(params, k)
+    before, got = step(ps, params, lambda i, t: 0.01 * rng.standard_normal(t.shape)
+                       .astype(np.float32))
+    # Twice: the second step's update is measured from the values kept.
     before, got = step(ps, params, lambda i, t: 0.01 * rng.standard_normal(t.shape)
                        .astype(np.float32))
     for t, b in zip(params, before):

@@ -119,10 +119,17 @@ def test_histogram_drops_non_finite_values_when_told():
 
 def test_spread_about_sampled_mean():
     rng = np.random.default_rng(4)
-    g = rng.standard_normal(100_000).astype(np.float32) + 0.05      # mean << std
-    std, sq = stats.spread_about_sampled_mean(g, 1024)
-    assert sq == pytest.approx(float(np.dot(g.astype(np.float64), g)), rel=1e-5)
-    assert std == pytest.approx(g.std(dtype=np.float64), rel=2e-3)
+    # A gradient's mean is small against its spread: the std is within 1% (2%
+    # with a mean of 0.05 std), which allows up to 4 standard errors of the
+    # sampled mean.
+    errors = []
+    for shift in (0.0, 0.05):
+        for _ in range(20):
+            g = rng.standard_normal(100_000).astype(np.float32) + shift
+            std, sq = stats.spread_about_sampled_mean(g, 1024)
+            assert sq == pytest.approx(float(np.dot(g.astype(np.float64), g)), rel=1e-5)
+            errors.append(abs(std / g.std(dtype=np.float64) - 1))
+        assert max(errors) < (1e-2 if shift == 0 else 2e-2)
     # A mean large against the spread: exact instead.
     h = rng.standard_normal(100_000) * 1e-3 + 5.0
     std, _ = stats.spread_about_sampled_mean(h, 1024)
