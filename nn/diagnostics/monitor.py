@@ -64,16 +64,19 @@ class GradientMonitor:
       the step is recorded), with ``bins`` (as ``np.histogram``).
     - ``sample_size``: for a layer output or a parameter with more elements
       than this, some statistics are estimated from a fixed random subset of
-      that many of its elements, because exact ones would cost nearly as much
-      as the training step itself: a layer output's percentiles (exact ones
-      need a sort), and a parameter's three stds, of the parameter, its
-      gradient and its update, hence the two ratios (an exact update needs a
-      copy of every parameter at each recorded forward). With 1024 elements a
-      std is within about 2% (one standard error, for bell-shaped values) and
-      a percentile within about 0.016 in probability (at the median; 0.004 at
-      the 98th percentile). Norms, means, stds of layer outputs and of their gradients,
-      and fractions are always exact; ``sample_size=None`` makes everything
-      exact.
+      that many of its elements (``stats.sample_indices``), because exact ones
+      would cost nearly as much as the training step itself: a layer output's
+      std and percentiles (exact ones need a second pass and a sort), the std
+      of the gradient flowing back into it (from its exact sum of squares and
+      a sampled mean: within 1% when the mean is under a tenth of the std,
+      which is the rule for gradients), and a parameter's three stds, of the
+      parameter, its gradient and its update, hence the two ratios (an exact
+      update needs a copy of every parameter at each step). With 1024
+      elements a std is within about 2% (one standard error) and a percentile
+      within about 0.016 in probability (at the median; 0.004 at the 98th
+      percentile). Norms, means and fractions are always exact, and one pass
+      over every value notices any NaN or inf; ``sample_size=None`` makes
+      everything exact.
 
     Call ``step()`` once per training step, after ``optimizer.step()``
     (``nn.fit(..., monitor=mon)`` does). Only forwards in training mode
