@@ -13,9 +13,9 @@ submodules ``functional``, ``init``, ``optim``, ``data``, ``datasets``, ``traini
 and ``diagnostics`` (``GradientMonitor``: per-layer gradient and activation statistics).
 """
 from . import functional, init
-from .layers import (GELU, BatchNorm1d, Dropout, Embedding, Flatten, Identity, LayerNorm,
-                     LeakyReLU, Linear, LogSoftmax, ReLU, Residual, Sequential, Sigmoid,
-                     Softmax, Tanh)
+from .layers import (GELU, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d,
+                     Dropout, Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear,
+                     LogSoftmax, MaxPool2d, ReLU, Residual, Sequential, Sigmoid, Softmax, Tanh)
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .mlp import MLP
 from .module import Module, Parameter
@@ -26,7 +26,8 @@ from . import diagnostics  # noqa: E402  (hooks on the layers above)
 
 __all__ = [
     "Module", "Parameter",
-    "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "LayerNorm", "Embedding",
+    "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+    "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
     "Sequential", "Residual", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax",
     "LogSoftmax", "MLP",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",

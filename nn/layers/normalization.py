@@ -1,4 +1,4 @@
-"""``BatchNorm1d`` and ``LayerNorm``.
+"""``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm``.
 
 ``_BatchNorm`` holds everything batch normalisation needs for any input rank
 (channels on axis 1, statistics over every other axis); a subclass only says
@@ -14,7 +14,7 @@ from .. import init
 from ..module import Module, Parameter
 from .linear import dtype_note, param_dtype
 
-__all__ = ["BatchNorm1d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
 
 
 class _BatchNorm(Module):
@@ -98,6 +98,17 @@ class BatchNorm1d(_BatchNorm):
 
     _ranks = (2, 3)
     _layout = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of images ``(N, C, H, W)``, per channel C: each channel's
+    statistics are taken over the batch and every position (N * H * W values),
+    so a feature map is normalised as one unit, as convolution shares its
+    weights. Otherwise as ``BatchNorm1d`` (running statistics, train/eval).
+    """
+
+    _ranks = (4,)
+    _layout = "(N, C, H, W)"
 
 
 class LayerNorm(Module):

@@ -1,0 +1,121 @@
+"""Sliding windows over images (NCHW): the geometry shared by convolution and pooling.
+
+A window op slides a ``kh x kw`` kernel, its taps ``dilation`` apart, over the
+input padded by ``padding`` (top, bottom, left, right), ``stride`` apart. For
+kernel offset ``(i, j)``, the input values that tap sees at every output
+position form one strided view of the padded input, ``tap(xp, i, j)``:
+convolution and pooling are sums (or maxima) of these ``kh * kw`` views, and
+their backward passes add the output gradient back into the same views. So
+every loop here runs over kernel offsets, never over pixels or images.
+"""
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = ["Geometry", "integer", "pair", "geometry", "pad", "tap", "windows", "crop"]
+
+
+class Geometry(NamedTuple):
+    """Everything a window op needs to know about its shapes."""
+    kernel: tuple          # (kh, kw)
+    stride: tuple          # (sh, sw)
+    padding: tuple         # (top, bottom, left, right)
+    dilation: tuple        # (dh, dw)
+    size: tuple            # (H, W) of the input, before padding
+    out: tuple             # (OH, OW)
+
+    @property
+    def padded(self):
+        """(Hp, Wp): the padded input's size."""
+        t, b, l, r = self.padding
+        return self.size[0] + t + b, self.size[1] + l + r
+
+    @property
+    def overlapping(self):
+        """Whether an input position can fall in more than one window."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        return (kh > 1 and sh < (kh - 1) * dh + 1) or (kw > 1 and sw < (kw - 1) * dw + 1)
+
+
+def integer(op, name, v, minimum, what="an int"):
+    """``v`` as an int >= ``minimum``; a clear error otherwise."""
+    if isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)):
+        raise TypeError(f"{op}: {name} must be {what}, got {type(v).__name__} {v!r}")
+    if v < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {v}")
+    return int(v)
+
+
+def pair(op, name, value, minimum=1):
+    """``value`` (an int or a pair of ints, each >= ``minimum``) as a pair of ints."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{op}: {name} must be an int or a pair of ints, got "
+                             f"{len(value)} values {tuple(value)}")
+        return tuple(integer(op, name, v, minimum, "an int or a pair of ints") for v in value)
+    v = integer(op, name, value, minimum, "an int or a pair of ints")
+    return v, v
+
+
+def geometry(op, shape, kernel, stride, padding, dilation):
+    """The ``Geometry`` of a window op on an input of ``shape`` (N, C, H, W).
+
+    ``padding`` is an int, a pair (both sides alike), or a 4-tuple (top, bottom,
+    left, right). Raises ``ValueError`` naming the numbers when the (dilated)
+    kernel does not fit in the padded input.
+    """
+    kh, kw = kernel
+    if isinstance(padding, tuple) and len(padding) == 4:
+        pads = padding
+    else:
+        ph, pw = pair(op, "padding", padding, minimum=0)
+        pads = (ph, ph, pw, pw)
+    h, w = shape[2], shape[3]
+    (dh, dw), (sh, sw) = dilation, stride
+    eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1          # the dilated kernel's extent
+    hp, wp = h + pads[0] + pads[1], w + pads[2] + pads[3]
+    if eh > hp or ew > wp:
+        what = f"kernel {kh}x{kw}" + (f" with dilation {dh}x{dw} (extent {eh}x{ew})"
+                                      if (dh, dw) != (1, 1) else "")
+        raise ValueError(f"{op}: {what} is larger than the padded input {hp}x{wp} "
+                         f"(input {h}x{w}, padding {pads[0]}+{pads[1]} rows, "
+                         f"{pads[2]}+{pads[3]} columns)")
+    out = ((hp - eh) // sh + 1, (wp - ew) // sw + 1)
+    return Geometry((kh, kw), (sh, sw), pads, (dh, dw), (h, w), out)
+
+
+def pad(x, geo, value=0):
+    """``x`` (N, C, H, W) padded with ``value`` as ``geo`` says (``x`` itself if no padding)."""
+    t, b, l, r = geo.padding
+    if not (t or b or l or r):
+        return x
+    hp, wp = geo.padded
+    out = np.full(x.shape[:2] + (hp, wp), value, dtype=x.dtype)
+    out[:, :, t:t + x.shape[2], l:l + x.shape[3]] = x
+    return out
+
+
+def crop(xp, geo):
+    """The inverse of ``pad``: the unpadded part of a padded array (a view)."""
+    t, b, l, r = geo.padding
+    if not (t or b or l or r):
+        return xp
+    return xp[:, :, t:t + geo.size[0], l:l + geo.size[1]]
+
+
+def tap(xp, geo, i, j):
+    """The (N, C, OH, OW) view of the padded input ``xp`` seen by kernel offset (i, j)."""
+    (sh, sw), (dh, dw), (oh, ow) = geo.stride, geo.dilation, geo.out
+    r, c = i * dh, j * dw
+    return xp[:, :, r:r + sh * (oh - 1) + 1:sh, c:c + sw * (ow - 1) + 1:sw]
+
+
+def windows(xp, geo):
+    """All taps at once: the read-only (N, C, kh, kw, OH, OW) strided view of ``xp``."""
+    n, c = xp.shape[:2]
+    s0, s1, s2, s3 = xp.strides
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = geo.kernel, geo.stride, geo.dilation, geo.out
+    return as_strided(xp, shape=(n, c, kh, kw, oh, ow),
+                      strides=(s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)

@@ -1,0 +1,290 @@
+"""Pooling of NCHW images: ``max_pool2d``, ``avg_pool2d`` and ``adaptive_avg_pool2d``.
+
+Max pooling is a gather: each output takes the input value at its window's
+argmax, and its gradient goes back to that one position only. Ties go to the
+first maximum in the window in row-major order (top row first, then left to
+right), as PyTorch; a window holding NaN gives NaN and its gradient goes to
+the (first) NaN. Average pooling adds the window's taps and divides.
+
+Each op is a pair of primitives adjoint to each other, so gradients of any
+order work: ``TapGather`` (the values at given kernel offsets) with
+``TapScatter`` (gradients placed back at those offsets), and ``AvgPool2d``
+with ``AvgPool2dTranspose``. Every loop runs over the kh * kw kernel offsets,
+each step a whole-array operation.
+"""
+import numpy as np
+
+import autograd_core as ag
+
+from ._util import as_tensor
+from ._window import crop, geometry, integer, pair, pad, tap
+
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
+
+
+def _offsets(geo):
+    kh, kw = geo.kernel
+    return [(k, k // kw, k % kw) for k in range(kh * kw)]
+
+
+def _max_taps(xp, geo):
+    """The maximum of each window and the offset (row-major index in the window) where
+    it is first found."""
+    best = tap(xp, geo, 0, 0).copy()
+    arg = np.zeros(best.shape, dtype=np.int16 if geo.kernel[0] * geo.kernel[1] > 127
+                   else np.int8)
+    nan_seen = None
+    for k, i, j in _offsets(geo)[1:]:
+        v = tap(xp, geo, i, j)
+        take = v > best                       # strictly: a tie keeps the first
+        if xp.dtype.kind == "f":
+            # A NaN wins over any number and loses to an earlier NaN.
+            v_nan = v != v
+            if nan_seen is None:
+                nan_seen = best != best
+            v_nan &= ~nan_seen
+            take |= v_nan
+            nan_seen |= v_nan
+        np.copyto(best, v, where=take)
+        np.copyto(arg, k, where=take)
+    return best, arg
+
+
+def _gather(xp, arg, geo):
+    """The value of each window at its offset ``arg``."""
+    out = np.zeros(arg.shape, dtype=xp.dtype)
+    for k, i, j in _offsets(geo):
+        np.copyto(out, tap(xp, geo, i, j), where=arg == k)
+    return out
+
+
+def _scatter(g, arg, geo, x_shape):
+    """Each output gradient placed at its window's offset ``arg``, in an input-shaped array."""
+    gxp = np.zeros(tuple(x_shape[:2]) + geo.padded, dtype=g.dtype)
+    for k, i, j in _offsets(geo):
+        view = tap(gxp, geo, i, j)
+        part = np.where(arg == k, g, 0)
+        if geo.overlapping:
+            view += part
+        else:                                 # disjoint windows: each position once
+            view[...] = part
+    gx = crop(gxp, geo)
+    return gx if gx is gxp else np.ascontiguousarray(gx)
+
+
+class MaxPool2d(ag.Function):
+    """``MaxPool2d(x, geometry)``: the maximum of each window."""
+
+    @staticmethod
+    def forward(ctx, x, geo):
+        xa = x.data
+        fill = -np.inf if xa.dtype.kind == "f" else np.iinfo(xa.dtype).min
+        out, arg = _max_taps(pad(xa, geo, fill), geo)
+        ctx.save_for_backward(arg, geo, x.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        arg, geo, shape = ctx.saved_tensors
+        if ag.is_grad_enabled():
+            return TapScatter.apply(g, arg, geo, shape), None
+        return _scatter(g.data, arg, geo, shape), None
+
+
+class TapGather(ag.Function):
+    """``TapGather(x, arg, geometry)``: the value of each window of ``x`` at the kernel
+    offset ``arg`` (fixed): max pooling with the argmax already known."""
+
+    @staticmethod
+    def forward(ctx, x, arg, geo):
+        ctx.save_for_backward(arg, geo, x.shape)
+        return _gather(pad(x.data, geo), arg, geo)
+
+    @staticmethod
+    def backward(ctx, g):
+        arg, geo, shape = ctx.saved_tensors
+        if ag.is_grad_enabled():
+            return TapScatter.apply(g, arg, geo, shape), None, None
+        return _scatter(g.data, arg, geo, shape), None, None
+
+
+class TapScatter(ag.Function):
+    """``TapScatter(g, arg, geometry, x_shape)``: each value of ``g`` placed at its
+    window's kernel offset ``arg`` (summed where windows overlap): the adjoint of
+    ``TapGather``, and the gradient of max pooling."""
+
+    @staticmethod
+    def forward(ctx, g, arg, geo, shape):
+        ctx.save_for_backward(arg, geo)
+        return _scatter(g.data, arg, geo, shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        arg, geo = ctx.saved_tensors
+        if ag.is_grad_enabled():
+            return TapGather.apply(gg, arg, geo), None, None, None
+        return _gather(pad(gg.data, geo), arg, geo), None, None, None
+
+
+def _avg(xa, geo, divisor):
+    acc = None
+    for _, i, j in _offsets(geo):
+        v = tap(xa, geo, i, j)
+        acc = v.astype(xa.dtype, copy=True) if acc is None else acc.__iadd__(v)
+    return acc / divisor if isinstance(divisor, np.ndarray) else acc * (1.0 / divisor)
+
+
+def _avg_transpose(g, geo, divisor, shape):
+    part = g / divisor if isinstance(divisor, np.ndarray) else g * (1.0 / divisor)
+    part = part.astype(g.dtype, copy=False)
+    gxp = np.zeros(tuple(shape[:2]) + geo.padded, dtype=g.dtype)
+    for _, i, j in _offsets(geo):
+        view = tap(gxp, geo, i, j)
+        if geo.overlapping:
+            view += part
+        else:
+            view[...] = part
+    gx = crop(gxp, geo)
+    return gx if gx is gxp else np.ascontiguousarray(gx)
+
+
+class AvgPool2d(ag.Function):
+    """``AvgPool2d(x, geometry, divisor)``: the sum of each window over ``divisor`` (a
+    number, or an (OH, OW) array of counts)."""
+
+    @staticmethod
+    def forward(ctx, x, geo, divisor):
+        ctx.save_for_backward(geo, divisor, x.shape)
+        out = _avg(pad(x.data, geo), geo, divisor)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        geo, divisor, shape = ctx.saved_tensors
+        if ag.is_grad_enabled():
+            return AvgPool2dTranspose.apply(g, geo, divisor, shape), None, None
+        return _avg_transpose(g.data, geo, divisor, shape), None, None
+
+
+class AvgPool2dTranspose(ag.Function):
+    """``AvgPool2dTranspose(g, geometry, divisor, x_shape)``: the adjoint of average
+    pooling (each value spread over its window): its gradient."""
+
+    @staticmethod
+    def forward(ctx, g, geo, divisor, shape):
+        ctx.save_for_backward(geo, divisor)
+        return _avg_transpose(g.data, geo, divisor, shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        geo, divisor = ctx.saved_tensors
+        if ag.is_grad_enabled():
+            return AvgPool2d.apply(gg, geo, divisor), None, None, None
+        return _avg(pad(gg.data, geo), geo, divisor).astype(gg.dtype, copy=False), \
+            None, None, None
+
+
+def _pool_geometry(op, x, kernel_size, stride, padding):
+    x = as_tensor(x)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
+                         f"{x.shape}")
+    unbatched = x.ndim == 3
+    if unbatched:
+        x = x.reshape((1,) + x.shape)
+    kernel = pair(op, "kernel_size", kernel_size)
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and
+                                           len(stride) == 0) else pair(op, "stride", stride)
+    padding = pair(op, "padding", padding, minimum=0)
+    for k, p, axis in zip(kernel, padding, ("rows", "columns")):
+        if p > k // 2:
+            raise ValueError(f"{op}: padding {p} ({axis}) must be at most half the kernel "
+                             f"size {k} (as PyTorch): a window could hold padding only")
+    return x, unbatched, geometry(op, x.shape, kernel, stride, padding, (1, 1))
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    """The maximum of each ``kernel_size`` window of ``input`` (N, C, H, W), windows
+    ``stride`` apart (default: ``kernel_size``), the input padded with -inf.
+
+    Sizes are ints or pairs; ``padding`` is at most half the kernel. The
+    gradient goes to the first maximum of each window (row-major order), as
+    PyTorch. An unbatched (C, H, W) input gives a (C, OH, OW) output.
+    """
+    x, unbatched, geo = _pool_geometry("max_pool2d", input, kernel_size, stride, padding)
+    out = MaxPool2d.apply(x, geo)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
+    """The mean of each ``kernel_size`` window of ``input`` (N, C, H, W), windows
+    ``stride`` apart (default: ``kernel_size``), the input padded with zeros.
+
+    With ``count_include_pad=True`` (PyTorch's default) every window is divided
+    by the kernel's size, padding included; with ``False`` by the number of
+    input values in it.
+    """
+    op = "avg_pool2d"
+    x, unbatched, geo = _pool_geometry(op, input, kernel_size, stride, padding)
+    kh, kw = geo.kernel
+    divisor = kh * kw
+    if not count_include_pad and any(geo.padding):
+        # Input values per window: rows in range times columns in range.
+        rows = _in_range(geo.out[0], geo.stride[0], kh, geo.padding[0], geo.size[0])
+        cols = _in_range(geo.out[1], geo.stride[1], kw, geo.padding[2], geo.size[1])
+        divisor = np.outer(rows, cols).astype(x.dtype if x.dtype.kind == "f" else np.float32)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float32)
+    out = AvgPool2d.apply(x, geo, divisor)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def _in_range(n_out, stride, k, pad_before, size):
+    start = np.arange(n_out) * stride - pad_before
+    return np.minimum(start + k, size) - np.maximum(start, 0)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``output_size`` (an int or a pair; None keeps that
+    axis): output cell (i, j) is the mean over rows floor(i * H / OH) ..
+    ceil((i + 1) * H / OH) - 1 and the columns likewise, as PyTorch's.
+    ``output_size=1`` is global average pooling.
+
+    Composed of Tensor ops: the mean over a rectangle is a mean over its rows
+    of a mean over its columns, so the output is ``A @ x @ B.T`` with constant
+    averaging matrices A (OH x H) and B (OW x W).
+    """
+    op = "adaptive_avg_pool2d"
+    x = as_tensor(input)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
+                         f"{x.shape}")
+    if x.dtype.kind != "f":
+        x = x.astype(np.float32)
+    h, w = x.shape[-2:]
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise ValueError(f"{op}: output_size must be an int or a pair, got "
+                             f"{tuple(output_size)}")
+        sizes = output_size
+    else:
+        sizes = (output_size, output_size)
+    oh, ow = (n if s is None else integer(op, "output_size", s, 1)
+              for s, n in zip(sizes, (h, w)))
+    if (oh, ow) == (1, 1):
+        return x.mean(axis=(-2, -1), keepdims=True)
+    out = x
+    if oh != h:
+        out = ag.tensor(_averaging(oh, h, x.dtype)) @ out
+    if ow != w:
+        out = out @ ag.tensor(_averaging(ow, w, x.dtype).T)
+    return out
+
+
+def _averaging(n_out, n_in, dtype):
+    """The (n_out, n_in) matrix averaging adaptive pooling's bins."""
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    for i in range(n_out):
+        start, end = (i * n_in) // n_out, -((-(i + 1) * n_in) // n_out)
+        m[i, start:end] = 1.0 / (end - start)
+    return m

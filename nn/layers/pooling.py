@@ -1,0 +1,72 @@
+"""Pooling layers: ``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d`` (no parameters)."""
+from .. import _checks
+from .. import functional as F
+from ..functional._window import integer, pair
+from ..module import Module
+
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
+
+
+class _Pool2d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = pair(name, "kernel_size", kernel_size)
+        self.stride = self.kernel_size if stride is None else pair(name, "stride", stride)
+        self.padding = pair(name, "padding", padding, minimum=0)
+        for k, p in zip(self.kernel_size, self.padding):
+            if p > k // 2:
+                raise ValueError(f"{name}: padding {self.padding} must be at most half the "
+                                 f"kernel size {self.kernel_size} (as PyTorch)")
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}")
+
+
+class MaxPool2d(_Pool2d):
+    """The maximum of each ``kernel_size`` window, windows ``stride`` apart (default:
+    the kernel size, so they do not overlap); see ``F.max_pool2d``."""
+
+    def forward(self, x):
+        return F.max_pool2d(_checks.numeric_input(self, x), self.kernel_size, self.stride,
+                            self.padding)
+
+
+class AvgPool2d(_Pool2d):
+    """The mean of each ``kernel_size`` window, windows ``stride`` apart (default: the
+    kernel size); see ``F.avg_pool2d`` for ``count_include_pad``."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
+        super().__init__(kernel_size, stride, padding)
+        self.count_include_pad = bool(count_include_pad)
+
+    def forward(self, x):
+        return F.avg_pool2d(_checks.numeric_input(self, x), self.kernel_size, self.stride,
+                            self.padding, self.count_include_pad)
+
+    def extra_repr(self):
+        return super().extra_repr() + f", count_include_pad={self.count_include_pad}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``output_size`` whatever the input's size;
+    ``AdaptiveAvgPool2d(1)`` is global average pooling (see ``F.adaptive_avg_pool2d``)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        name = "AdaptiveAvgPool2d"
+        if isinstance(output_size, (tuple, list)):
+            if len(output_size) != 2:
+                raise ValueError(f"{name}: output_size must be an int or a pair, got "
+                                 f"{tuple(output_size)}")
+            self.output_size = tuple(None if s is None else integer(name, "output_size", s, 1)
+                                     for s in output_size)
+        else:
+            self.output_size = integer(name, "output_size", output_size, 1)
+
+    def forward(self, x):
+        return F.adaptive_avg_pool2d(_checks.numeric_input(self, x), self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
