@@ -13,14 +13,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def parse_args(doc, repeats_help=None, main=True):
-    """Parse ``--quick``, ``--threads N`` (and ``--repeats N`` if described); set threads."""
+def parse_args(doc, repeats_help=None, main=True, flags=()):
+    """Parse ``--quick``, ``--threads N`` (and ``--repeats N`` if described, and each
+    ``(flag, help)`` of ``flags`` as a switch); set threads."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--threads", type=int, help="BLAS/OpenMP/torch threads (default: "
                         "the libraries' own); 1 gives steadier numbers on a busy machine")
     if repeats_help:
         parser.add_argument("--repeats", type=int, help=repeats_help)
+    for flag, text in flags:
+        parser.add_argument(flag, action="store_true", help=text)
     args = parser.parse_args() if main else parser.parse_args([])
     if args.threads:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -14,66 +14,22 @@ d/dx of WeightGrad(x, g) is InputGrad(g, .), d/dg of it Conv2d(x, .). When a
 backward is not recorded (the usual training step) it runs on the arrays
 directly, reusing the im2col matrix the forward made.
 
-The forward is one im2col copy and one batched matrix product per call: the
-windows of the padded input are a strided view (no copy), laid out as
-(N, groups, C/groups * kh * kw, OH * OW) so that ``weight @ cols`` gives the
-output directly in NCHW order. The input gradient is the reverse: one product,
-then "col2im", adding each kernel offset's slice back into the padded input
-(a loop over the kh * kw offsets, each a whole-array strided add).
+The forward is one im2col copy (the windows of the padded input are a
+strided view; the copy lays them out as a matrix) and one matrix product. The
+input gradient is the reverse: one product, then "col2im", adding each kernel
+offset's slice back into the padded input (a loop over the kh * kw offsets,
+each a whole-array strided add). The layouts that make these fast are in
+``_conv_arrays``.
 """
 import numpy as np
 
 import autograd_core as ag
 
 from ._util import as_tensor
-from ._window import crop, geometry, integer, pair, pad, tap, windows
+from . import _conv_arrays as k
+from ._window import geometry, integer, pair
 
 __all__ = ["conv2d"]
-
-
-def _im2col(x, geo, groups):
-    """The (N, groups, C/groups * kh * kw, OH * OW) matrix of every window of ``x``."""
-    n, c = x.shape[:2]
-    (kh, kw), (oh, ow) = geo.kernel, geo.out
-    cols = np.ascontiguousarray(windows(pad(x, geo), geo))     # the one copy
-    return cols.reshape(n, groups, (c // groups) * kh * kw, oh * ow)
-
-
-def _conv(cols, w, groups):
-    """Output (N, O, OH * OW) from the im2col matrix and the weight."""
-    g_w = w.reshape(groups, w.shape[0] // groups, -1)             # (G, O/G, K)
-    out = np.matmul(g_w, cols)                                    # (N, G, O/G, P)
-    return out.reshape(cols.shape[0], w.shape[0], cols.shape[3])
-
-
-def _input_grad(g, w, geo, groups, x_shape):
-    """d(loss)/dx (N, C, H, W) from the output gradient ``g`` (N, O, OH, OW)."""
-    n = g.shape[0]
-    o, cg, kh, kw = w.shape
-    oh, ow = geo.out
-    w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)   # (G, K, O/G)
-    gcols = np.matmul(w_t, g.reshape(n, groups, o // groups, oh * ow))      # (N, G, K, P)
-    gcols = gcols.reshape(n, groups * cg, kh, kw, oh, ow)
-    gxp = np.zeros((n, groups * cg) + geo.padded, dtype=gcols.dtype)
-    overlapping = geo.overlapping
-    for i in range(kh):
-        for j in range(kw):
-            view = tap(gxp, geo, i, j)
-            if overlapping:
-                view += gcols[:, :, i, j]
-            else:                      # each position is written at most once
-                view[...] = gcols[:, :, i, j]
-    gx = crop(gxp, geo)
-    return gx if gx is gxp else np.ascontiguousarray(gx)
-
-
-def _weight_grad(cols, g, groups, w_shape):
-    """d(loss)/dw (O, C/G, kh, kw) from the im2col matrix of x and the output gradient."""
-    n, o = g.shape[:2]
-    g3 = g.reshape(n, groups, o // groups, -1)                    # (N, G, O/G, P)
-    # One product per image, then their sum (small: N x O x K).
-    gw = np.matmul(g3, cols.transpose(0, 1, 3, 2)).sum(axis=0)   # (G, O/G, K)
-    return gw.reshape(w_shape)
 
 
 def _arrays(*tensors):
@@ -91,13 +47,16 @@ class Conv2d(ag.Function):
     @staticmethod
     def forward(ctx, x, w, b, geo, groups):
         xa, wa = _arrays(x, w)
-        cols = _im2col(xa, geo, groups)
-        out = _conv(cols, wa, groups).reshape((xa.shape[0], wa.shape[0]) + geo.out)
+        need = ctx.needs_input_grad
+        need_x, need_w = (need[0], need[1]) if need else (False, False)
+        # The input gradient's col2im is fast only in the batch-last layout.
+        layout = k.BATCH_LAST if need_x else k.BATCH_FIRST
+        cols = k.im2col(xa, geo, groups, layout)
+        out = k.conv(cols, layout, wa, groups, xa.shape[0], geo.out)
         if b is not None:
             out += b.data.reshape(-1, 1, 1).astype(out.dtype, copy=False)
         # The im2col matrix is kept for the weight's gradient only.
-        need_w = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]
-        ctx.save_for_backward(x, w, cols if need_w else None, geo, groups)
+        ctx.save_for_backward(x, w, (cols, layout) if need_w else None, geo, groups)
         return out
 
     @staticmethod
@@ -110,9 +69,10 @@ class Conv2d(ag.Function):
             gb = g.sum(axis=(0, 2, 3)) if need_b else None
             return gx, gw, gb, None, None
         ga, wa = g.data, w.data
-        gx = _input_grad(ga, wa.astype(ga.dtype, copy=False), geo, groups, x.shape) \
-            if need_x else None
-        gw = _weight_grad(cols, ga, groups, w.shape) if need_w else None
+        g_last = k.batch_last(ga, groups) if need_x else None
+        gx = k.input_grad(ga, wa.astype(ga.dtype, copy=False), geo, groups, x.shape,
+                          g_last) if need_x else None
+        gw = k.weight_grad(cols[0], cols[1], ga, groups, w.shape, g_last) if need_w else None
         gb = ga.sum(axis=(0, 2, 3)) if need_b else None
         return gx, gw, gb, None, None
 
@@ -125,7 +85,7 @@ class Conv2dInputGrad(ag.Function):
     def forward(ctx, g, w, geo, groups, x_shape):
         ga, wa = _arrays(g, w)
         ctx.save_for_backward(g, w, geo, groups)
-        return _input_grad(ga, wa, geo, groups, x_shape)
+        return k.input_grad(ga, wa, geo, groups, x_shape)
 
     @staticmethod
     def backward(ctx, gg):
@@ -136,9 +96,9 @@ class Conv2dInputGrad(ag.Function):
             dw = Conv2dWeightGrad.apply(gg, g, geo, groups, w.shape) if need_w else None
             return dg, dw, None, None, None
         gga, wa, ga = _arrays(gg, w, g)
-        cols = _im2col(gga, geo, groups)
-        dg = _conv(cols, wa, groups).reshape(g.shape) if need_g else None
-        dw = _weight_grad(cols, ga, groups, w.shape) if need_w else None
+        cols = k.im2col(gga, geo, groups, k.BATCH_LAST)
+        dg = k.conv(cols, k.BATCH_LAST, wa, groups, gga.shape[0], geo.out) if need_g else None
+        dw = k.weight_grad(cols, k.BATCH_LAST, ga, groups, w.shape) if need_w else None
         return dg, dw, None, None, None
 
 
@@ -150,7 +110,8 @@ class Conv2dWeightGrad(ag.Function):
     def forward(ctx, x, g, geo, groups, w_shape):
         xa, ga = _arrays(x, g)
         ctx.save_for_backward(x, g, geo, groups)
-        return _weight_grad(_im2col(xa, geo, groups), ga, groups, w_shape)
+        cols = k.im2col(xa, geo, groups, k.BATCH_LAST)
+        return k.weight_grad(cols, k.BATCH_LAST, ga, groups, w_shape)
 
     @staticmethod
     def backward(ctx, ggw):
@@ -161,8 +122,9 @@ class Conv2dWeightGrad(ag.Function):
             dg = Conv2d.apply(x, ggw, None, geo, groups) if need_g else None
             return dx, dg, None, None, None
         xa, ga, gwa = _arrays(x, g, ggw)
-        dx = _input_grad(ga, gwa, geo, groups, x.shape) if need_x else None
-        dg = _conv(_im2col(xa, geo, groups), gwa, groups).reshape(g.shape) if need_g else None
+        dx = k.input_grad(ga, gwa, geo, groups, x.shape) if need_x else None
+        dg = k.conv(k.im2col(xa, geo, groups, k.BATCH_FIRST), k.BATCH_FIRST, gwa, groups,
+                    xa.shape[0], geo.out) if need_g else None
         return dx, dg, None, None, None
 
 

@@ -27,26 +27,47 @@ def _offsets(geo):
     return [(k, k // kw, k % kw) for k in range(kh * kw)]
 
 
+def _arg_dtype(n_taps):
+    return np.int8 if n_taps <= 127 else np.int16 if n_taps <= 32767 else np.int32
+
+
 def _max_taps(xp, geo):
     """The maximum of each window and the offset (row-major index in the window) where
-    it is first found."""
-    best = tap(xp, geo, 0, 0).copy()
-    arg = np.zeros(best.shape, dtype=np.int16 if geo.kernel[0] * geo.kernel[1] > 127
-                   else np.int8)
-    nan_seen = None
-    for k, i, j in _offsets(geo)[1:]:
-        v = tap(xp, geo, i, j)
-        take = v > best                       # strictly: a tie keeps the first
-        if xp.dtype.kind == "f":
-            # A NaN wins over any number and loses to an earlier NaN.
-            v_nan = v != v
-            if nan_seen is None:
-                nan_seen = best != best
-            v_nan &= ~nan_seen
-            take |= v_nan
-            nan_seen |= v_nan
-        np.copyto(best, v, where=take)
-        np.copyto(arg, k, where=take)
+    it is first found; padding is never chosen (as PyTorch), even where the input
+    equals the padding's -inf."""
+    taps = [tap(xp, geo, i, j) for _, i, j in _offsets(geo)]
+    best = taps[0].copy()
+    for v in taps[1:]:
+        np.maximum(best, v, out=best)          # NaN wins, as it propagates
+    padded = None
+    if any(geo.padding):
+        # Where each tap reads padding, for every image alike: (1, 1, OH, OW).
+        inside = pad(np.ones((1, 1) + tuple(geo.size), dtype=bool), geo, False)
+        padded = [~tap(inside, geo, i, j) for _, i, j in _offsets(geo)]
+    # The first maximum's offset = how many offsets before it fall short of the
+    # maximum (counted with whole-array boolean ops; a masked write per offset
+    # would cost several times more).
+    dtype = _arg_dtype(len(taps))
+    arg = np.zeros(best.shape, dtype=dtype)
+    if len(taps) > 1:
+        short = np.less(taps[0], best)
+        if padded is not None:
+            short |= padded[0]
+        below = np.empty(best.shape, dtype=bool)
+        for k in range(1, len(taps) - 1):
+            arg += short.view(np.int8) if dtype == np.int8 else short
+            np.less(taps[k], best, out=below)
+            if padded is not None:
+                below |= padded[k]
+            short &= below
+        arg += short.view(np.int8) if dtype == np.int8 else short
+    if xp.dtype.kind == "f":
+        nan = best != best
+        if nan.any():                          # NaN windows: the gradient goes to the first NaN
+            first = np.zeros_like(arg)
+            for k in range(len(taps) - 1, -1, -1):
+                np.copyto(first, k, where=taps[k] != taps[k])
+            np.copyto(arg, first, where=nan)
     return best, arg
 
 
@@ -61,13 +82,15 @@ def _gather(xp, arg, geo):
 def _scatter(g, arg, geo, x_shape):
     """Each output gradient placed at its window's offset ``arg``, in an input-shaped array."""
     gxp = np.zeros(tuple(x_shape[:2]) + geo.padded, dtype=g.dtype)
+    hit = np.empty(arg.shape, dtype=bool)
+    part = None if not geo.overlapping else np.empty(g.shape, dtype=g.dtype)
     for k, i, j in _offsets(geo):
-        view = tap(gxp, geo, i, j)
-        part = np.where(arg == k, g, 0)
-        if geo.overlapping:
-            view += part
-        else:                                 # disjoint windows: each position once
-            view[...] = part
+        np.equal(arg, k, out=hit)
+        if part is None:                      # disjoint windows: each position once
+            np.multiply(g, hit, out=tap(gxp, geo, i, j))
+        else:
+            np.multiply(g, hit, out=part)
+            tap(gxp, geo, i, j)[...] += part
     gx = crop(gxp, geo)
     return gx if gx is gxp else np.ascontiguousarray(gx)
 

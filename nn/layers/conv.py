@@ -40,6 +40,9 @@ class Conv2d(Module):
             raise ValueError(f"{name}: padding must be an int, a pair, 'valid' or 'same', "
                              f"got {padding!r}")
         self.dilation = pair(name, "dilation", dilation)
+        if padding == "same" and self.stride != (1, 1):
+            raise ValueError(f"{name}: padding='same' needs stride 1, got stride "
+                             f"{self.stride}; give the padding as numbers instead")
         self.groups = integer(name, "groups", groups, 1)
         for what, n in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if n % self.groups:
