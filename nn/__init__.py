@@ -15,7 +15,8 @@ and ``diagnostics`` (``GradientMonitor``: per-layer gradient and activation stat
 from . import functional, init
 from .layers import (GELU, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d,
                      Dropout, Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear,
-                     LogSoftmax, MaxPool2d, ReLU, Residual, Sequential, Sigmoid, Softmax, Tanh)
+                     LogSoftmax, MaxPool2d, ModuleDict, ModuleList, ReLU, Residual, Sequential,
+                     Sigmoid, Softmax, Tanh)
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .mlp import MLP
 from .module import Module, Parameter
@@ -28,8 +29,8 @@ __all__ = [
     "Module", "Parameter",
     "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-    "Sequential", "Residual", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax",
-    "LogSoftmax", "MLP",
+    "Sequential", "Residual", "ModuleList", "ModuleDict",
+    "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax", "MLP",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
     "save", "load",
     "functional", "init", "optim", "data", "datasets", "training", "diagnostics", "fit",

@@ -12,7 +12,7 @@ import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["size", "number", "numeric_input"]
+__all__ = ["size", "number", "numeric_input", "layer_dtype"]
 
 
 def size(owner, name, value, minimum=0):
@@ -52,18 +52,58 @@ def number(owner, name, value, low=0.0, high=None, high_open=False):
     return v
 
 
-def numeric_input(module, x):
-    """``x`` unchanged when it holds numbers (bool, int or float); otherwise a
-    ``TypeError`` naming the layer and the dtype.
+def layer_dtype(module):
+    """The dtype a layer computes in: that of its first floating parameter or buffer
+    (its own first, then its children's), or ``None`` for a layer without floating
+    state (activations, pooling, dropout, flatten)."""
+    for registry in (module._parameters, module._buffers):
+        for t in registry.values():
+            if t is not None and t.dtype.kind == "f":
+                return t.dtype
+    if module._modules:
+        for t in module.parameters():
+            if t.dtype.kind == "f":
+                return t.dtype
+        for t in module.buffers():
+            if t.dtype.kind == "f":
+                return t.dtype
+    return None
 
-    Without this a string array reaches NumPy's float conversion, which turns
-    ``"1"`` into 1.0 without a word and fails on ``"a"`` with a message naming
-    neither the layer nor the input. Other inputs (numbers, nested lists) are
-    looked at through ``np.asarray`` but returned as given, so they become
-    Tensors exactly as before (Python floats as the default dtype).
+
+def numeric_input(module, x):
+    """``x`` checked to hold numbers and converted to the dtype the layer computes in.
+
+    **The input dtype rule** (the one place it is implemented; every layer's
+    ``forward`` passes its input through here): a layer with floating parameters
+    or buffers (``Linear``, ``Conv2d``, ``BatchNorm1d/2d``, ``LayerNorm``, and so
+    ``MLP``, ``Sequential`` and ``Residual`` around them) computes in *its own*
+    dtype, float32 unless it was made with ``dtype=`` or converted with
+    ``Module.to``. A float64, integer or bool input, NumPy array or Tensor alike,
+    is converted to that dtype, so the same values give the same result whatever
+    container they come in, and a float64 array never silently turns a float32
+    model into a float64 one (and back again at the next NumPy input). A Tensor
+    is converted with ``Tensor.astype``, which is recorded: its gradient comes
+    back converted to the Tensor's own dtype (a float64 input gets a float64
+    ``.grad``). For more precision, make the layer float64 (``dtype=np.float64``
+    or ``model.to(np.float64)``). PyTorch raises on such a mismatch instead;
+    converting keeps NumPy inputs, the common case here, working.
+
+    A layer without floating state (activations, pooling, dropout, flatten)
+    returns ``x`` as given and computes in its dtype, as the ``nn.functional``
+    ops do. ``Embedding`` takes integer indices and does not come here.
+
+    A string (or other non-number) input is a ``TypeError`` naming the layer and
+    the dtype: without this a string array reaches NumPy's float conversion,
+    which turns ``"1"`` into 1.0 without a word and fails on ``"a"`` with a
+    message naming neither the layer nor the input.
     """
     arr = x if isinstance(x, (ag.Tensor, np.ndarray)) else np.asarray(x)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{type(module).__name__}: the input has dtype {arr.dtype} (shape "
                         f"{tuple(arr.shape)}); expected numbers (float, int or bool)")
-    return x
+    dtype = layer_dtype(module)
+    if dtype is None or arr.dtype == dtype:
+        return x
+    if isinstance(x, ag.Tensor):
+        return x.astype(dtype)
+    return ag.tensor(arr, dtype=dtype)

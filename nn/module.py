@@ -5,8 +5,11 @@ statistics) and child modules. As in PyTorch, assigning a ``Parameter`` or a
 ``Module`` to an attribute registers it; its name in the parent becomes one
 component of the keys of ``state_dict()`` (``"layers.0.weight"``) and the name of
 the ``ag.scope`` that calling the child opens, so a graph made by calling a
-model is tagged with paths such as ``"MLP/layers/0"``.
+model is tagged with paths such as ``"MLP/layers/0"``. Modules inside a plain
+list, tuple or dict attribute are not registered (as in PyTorch); such an
+assignment warns and names ``nn.ModuleList`` / ``nn.ModuleDict``, which are.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -93,6 +96,65 @@ def _as_buffer(value, name):
                     "NumPy array or None is expected)")
 
 
+_PLAIN_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _modules_inside(value, path="", seen=None):
+    """Yield ``(path, module)`` for each Module in the (nested) plain containers
+    ``value`` (lists, tuples, dicts' values, sets), e.g. ``("[1][0]", Linear)``."""
+    if seen is None:
+        seen = set()
+    if id(value) in seen:               # a container holding itself
+        return
+    seen.add(id(value))
+    if isinstance(value, dict):
+        entries = ((f"[{k!r}]", v) for k, v in value.items())
+    elif isinstance(value, (set, frozenset)):
+        entries = (("{...}", v) for v in value)
+    else:
+        entries = ((f"[{i}]", v) for i, v in enumerate(value))
+    for where, v in entries:
+        if isinstance(v, Module):
+            yield path + where, v
+        elif isinstance(v, _PLAIN_CONTAINERS):
+            yield from _modules_inside(v, path + where, seen)
+
+
+def _container_warning(owner, name, value):
+    """The warning for ``owner.name = value`` when ``value`` (a list, tuple, dict or
+    set, maybe nested) holds Modules that ``owner`` does not otherwise register;
+    ``None`` when it holds none (or only modules registered elsewhere in ``owner``,
+    such as ``self.pair = (self.fc1, self.fc2)``)."""
+    found = list(_modules_inside(value))
+    if not found:
+        return None
+    registered = {id(m) for m in owner.modules()}
+    found = [(where, m) for where, m in found if id(m) not in registered]
+    if not found:
+        return None
+    kind = type(value).__name__
+    nested = any(where.count("[") + where.count("{") > 1 for where, _ in found)
+    listed = ", ".join(f"{type(m).__name__} at {where}" for where, m in found[:3])
+    if len(found) > 3:
+        listed += f" and {len(found) - 3} more"
+    if isinstance(value, dict):
+        use = "nn.ModuleDict"
+        example = f"self.{name} = nn.ModuleDict({{...}})"
+        if nested:
+            example += " (with nn.ModuleList / nn.ModuleDict for the inner containers)"
+    else:
+        use = "nn.ModuleList"
+        example = f"self.{name} = nn.ModuleList([...])"
+        if nested:
+            example += (" (a nested list becomes an nn.ModuleList of nn.ModuleLists, a "
+                        "dict an nn.ModuleDict)")
+    return (f"{type(owner).__name__}.{name} is assigned a plain {kind} holding "
+            f"{len(found)} module(s) ({listed}); modules inside a plain {kind} are NOT "
+            f"registered: their parameters are not in parameters() (an optimizer will not "
+            f"see or train them), state_dict() and nn.save will not save them, and "
+            f"train()/eval() will not reach them. Use {use} instead: {example}.")
+
+
 class Module:
     """Base class of layers and models: subclass it and define ``forward``.
 
@@ -103,6 +165,9 @@ class Module:
     attribute name the module was (last) registered under in its parent
     (``"fc1"``, or ``"0"`` inside a ``Sequential``), or its class name for a
     module that was never registered; scopes nest, giving ``"MLP/layers/0"``.
+    Assigning a list, tuple or dict that holds (possibly nested) modules not
+    registered otherwise gives a ``UserWarning``: hold them in ``nn.ModuleList``
+    or ``nn.ModuleDict`` so that their parameters are registered.
     """
 
     def __init__(self):
@@ -179,6 +244,10 @@ class Module:
                     raise TypeError(f"cannot assign {type(value).__name__} as child module "
                                     f"'{name}' (nn.Module or None expected)")
                 self._unregister(name)
+                if isinstance(value, _PLAIN_CONTAINERS):
+                    message = _container_warning(self, name, value)
+                    if message is not None:
+                        warnings.warn(message, UserWarning, stacklevel=2)
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name):

@@ -1,6 +1,6 @@
 """Layers: each a ``Module`` with its parameters, in a file named for what it holds."""
 from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import Residual, Sequential
+from .container import ModuleDict, ModuleList, Residual, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
 from .embedding import Embedding
@@ -11,5 +11,5 @@ from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 __all__ = ["Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
            "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-           "Embedding", "Sequential", "Residual", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
-           "GELU", "Softmax", "LogSoftmax"]
+           "Embedding", "Sequential", "Residual", "ModuleList", "ModuleDict",
+           "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax"]

@@ -9,7 +9,8 @@ import nn
 
 
 def test_sequential_applies_in_order():
-    seq = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    seq = nn.Sequential(nn.Linear(2, 3, seed=0, dtype=np.float64), nn.Tanh(),
+                        nn.Linear(3, 1, seed=1, dtype=np.float64))
     x = ag.randn(4, 2, seed=2, dtype=np.float64)
     w0, b0, w1, b1 = (p.data.astype(np.float64) for p in seq.parameters())
     ref = np.tanh(x.data @ w0.T + b0) @ w1.T + b1                 # the formula, in NumPy
