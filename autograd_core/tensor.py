@@ -18,6 +18,37 @@ __all__ = ["Tensor", "tensor"]
 _object_new = object.__new__
 
 
+class _Size(int):
+    """``t.size``: NumPy's element count, an int; calling it is PyTorch's ``t.size()``.
+
+    The contract makes ``size`` the count (``t.size == 12``, ``t.size + 1``,
+    ``isinstance(t.size, int)`` all hold), but PyTorch code calls it:
+    ``t.size()`` gives the shape (as ``t.shape``) and ``t.size(dim)`` the
+    length of one axis (negative counting from the end), as PyTorch's. The
+    call can mean nothing else, so it answers rather than failing.
+    """
+
+    def __call__(self, dim=None):
+        shape = self._shape
+        if dim is None:
+            return shape
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"size: dim must be an int, got {dim!r} ({type(dim).__name__})")
+        if not -len(shape) <= dim < len(shape):
+            raise IndexError(f"size: dim {dim} is out of range for a tensor of shape "
+                             f"{shape} ({len(shape)} dimensions)")
+        return shape[dim]
+
+    def __reduce__(self):          # pickles (and copies) as the plain int it is
+        return (int, (int(self),))
+
+
+def _size(data):
+    n = int.__new__(_Size, data.size)
+    n._shape = data.shape
+    return n
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
@@ -59,8 +90,12 @@ class Tensor:
 
     @property
     def size(self):
-        """The number of elements (as NumPy's ``size``)."""
-        return self.data.size
+        """The number of elements (as NumPy's ``size``), an int.
+
+        Calling it works as PyTorch's: ``t.size()`` is the shape, ``t.size(d)``
+        the length of axis ``d`` (see ``numel()`` for the count as a method).
+        """
+        return _size(self.data)
 
     @property
     def dtype(self):
@@ -218,6 +253,63 @@ class Tensor:
         """A copy converted to ``dtype``; differentiable between float dtypes."""
         return _shape_ops.astype(self, dtype)
 
+    # PyTorch's casts: a copy in the graph (as astype), or self when the dtype is already it.
+    def float(self):
+        """As float32 (PyTorch's ``float()``), in the graph; ``self`` if already float32."""
+        return self.to(np.float32)
+
+    def double(self):
+        """As float64 (PyTorch's ``double()``), in the graph; ``self`` if already float64."""
+        return self.to(np.float64)
+
+    def half(self):
+        """As float16 (PyTorch's ``half()``), in the graph; ``self`` if already float16."""
+        return self.to(np.float16)
+
+    def long(self):
+        """As int64 (PyTorch's ``long()``; no gradient); ``self`` if already int64."""
+        return self.to(np.int64)
+
+    def int(self):
+        """As int32 (PyTorch's ``int()``; no gradient); ``self`` if already int32."""
+        return self.to(np.int32)
+
+    def bool(self):
+        """As bool (PyTorch's ``bool()``; no gradient); ``self`` if already bool."""
+        return self.to(np.bool_)
+
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """PyTorch's ``to``: a dtype conversion that stays in the graph.
+
+        ``t.to(np.float64)``, ``t.to("float32")`` (any NumPy dtype name),
+        ``t.to(other_tensor)`` (its dtype), ``t.to("cpu")`` and
+        ``t.to("cpu", np.float32)``; keywords ``dtype=``, ``device=`` and
+        ``copy=``. The only device is the CPU (NumPy): "cpu" is accepted and
+        changes nothing, any other device raises. As PyTorch's, it returns
+        ``self`` when nothing changes (unless ``copy=True``); between float
+        dtypes the gradient flows back (converted to the original dtype).
+        """
+        for a in args:
+            if isinstance(a, Tensor):
+                given = a.dtype
+            elif _is_device(a):
+                given, device = None, a if device is None else _both("device", device, a)
+                continue
+            else:
+                given = a
+            dtype = given if dtype is None else _both("dtype", dtype, given)
+        if device is not None:
+            name = str(device)
+            if name.split(":")[0] != "cpu":
+                raise ValueError(f"to: autograd_core runs on the CPU (NumPy) only, got "
+                                 f"device {device!r}; use 'cpu' or leave it out")
+        if dtype is None:
+            return _shape_ops.clone(self) if copy else self
+        dtype = _as_dtype(dtype)
+        if dtype == self.data.dtype and not copy:
+            return self
+        return _shape_ops.astype(self, dtype)
+
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
@@ -303,6 +395,29 @@ class Tensor:
     __hash__ = object.__hash__
 
 
+def _is_device(a):
+    """A device spec: "cpu", "cuda:0", a torch.device."""
+    if type(a).__name__ == "device":
+        return True
+    return isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps", "meta", "xla")
+
+
+def _both(what, first, second):
+    if first is second or first == second:
+        return first
+    raise TypeError(f"to: got two {what}s, {first!r} and {second!r}; give one")
+
+
+def _as_dtype(dtype):
+    """A NumPy dtype from a dtype, a type, a name ("float32") or a torch dtype."""
+    if type(dtype).__module__ == "torch":           # torch.float32 -> "float32"
+        dtype = str(dtype).rsplit(".", 1)[-1]
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"to: not a dtype or device: {dtype!r}") from None
+
+
 def _raw(x):
     """The ndarray inside a Tensor, or ``x`` itself."""
     return x.data if isinstance(x, Tensor) else x
@@ -351,6 +466,18 @@ Tensor.__abs__ = _elem.abs
 Tensor.__matmul__ = _linalg.matmul
 Tensor.__rmatmul__ = lambda self, other: _linalg.matmul(other, self)
 Tensor.__getitem__ = _indexing.getitem
+# No gradient (``%`` has one on floats, as PyTorch's): see ops/arithmetic.py.
+Tensor.__mod__ = _arith.remainder
+Tensor.__rmod__ = lambda self, other: _arith.remainder(other, self)
+Tensor.__floordiv__ = _arith.floor_divide
+Tensor.__rfloordiv__ = lambda self, other: _arith.floor_divide(other, self)
+Tensor.__and__ = _arith.bitwise_and
+Tensor.__rand__ = lambda self, other: _arith.bitwise_and(other, self)
+Tensor.__or__ = _arith.bitwise_or
+Tensor.__ror__ = lambda self, other: _arith.bitwise_or(other, self)
+Tensor.__xor__ = _arith.bitwise_xor
+Tensor.__rxor__ = lambda self, other: _arith.bitwise_xor(other, self)
+Tensor.__invert__ = _arith.bitwise_not
 
 for _module in (_elem, _red, _shape_ops, _linalg, _inplace):
     for _name in _module.METHODS:

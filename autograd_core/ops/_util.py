@@ -1,4 +1,6 @@
 """Small helpers shared by the op modules."""
+import functools
+import inspect
 import numbers
 import operator
 
@@ -116,3 +118,62 @@ def operands(*values):
 def is_array(x):
     """True for a bare NumPy value (array or scalar): an unrecorded backward's operand."""
     return isinstance(x, (np.ndarray, np.generic))
+
+
+# PyTorch's names for NumPy's arguments. The ops are written with NumPy's words
+# (the contract); ``torch_names`` lets each also take PyTorch's, in one place.
+_TORCH_NAMES = (("dim", "axis"), ("keepdim", "keepdims"), ("start_dim", "start_axis"),
+                ("end_dim", "end_axis"), ("correction", "ddof"), ("unbiased", "ddof"))
+
+
+def _unbiased(value, op):
+    """PyTorch's ``unbiased=True/False`` as ``ddof`` 1/0."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}: unbiased must be True or False, got {value!r}")
+    return int(value)
+
+
+def torch_names(f=None, *, with_dim=None):
+    """Decorator: ``f``, written with NumPy's argument names, also takes PyTorch's.
+
+    ``dim=`` stands for ``axis=``, ``keepdim=`` for ``keepdims=``,
+    ``start_dim=``/``end_dim=`` for ``start_axis=``/``end_axis=``, and
+    ``correction=`` (or ``unbiased=True/False``) for ``ddof=``, wherever ``f``
+    has the NumPy parameter. Giving both spellings of one argument (by
+    keyword, or the NumPy one by position) raises ``TypeError``: "sum: got both
+    axis=1 and dim=1; use one". ``with_dim``, if given, is called instead of
+    ``f`` when ``dim=`` was used (``max``/``min`` then return PyTorch's
+    ``(values, indices)``). A call without keywords costs one function call.
+    """
+    if f is None:
+        return lambda g: torch_names(g, with_dim=with_dim)
+    params = list(inspect.signature(f).parameters.values())
+    pairs = []
+    for alias, name in _TORCH_NAMES:
+        for i, p in enumerate(params):
+            if p.name == name:
+                pairs.append((alias, name, i if p.kind is p.POSITIONAL_OR_KEYWORD else None))
+    op = f.__name__
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            dim_given = False
+            for alias, name, pos in pairs:
+                if alias in kwargs:
+                    value = kwargs.pop(alias)
+                    if name in kwargs or (pos is not None and len(args) > pos):
+                        given = kwargs[name] if name in kwargs else args[pos]
+                        raise TypeError(f"{op}: got both {name}={given!r} and "
+                                        f"{alias}={value!r}; use one")
+                    kwargs[name] = _unbiased(value, op) if alias == "unbiased" else value
+                    dim_given = dim_given or alias == "dim"
+            if dim_given and with_dim is not None:
+                return with_dim(*args, **kwargs)
+        return f(*args, **kwargs)
+
+    if pairs and f.__doc__:
+        names = ", ".join(f"{alias}= for {name}=" for alias, name, _ in pairs)
+        wrapper.__doc__ = (inspect.cleandoc(f.__doc__) + "\n\nAlso takes PyTorch's "
+                           f"names: {names} (one spelling per argument).")
+    return wrapper

@@ -1,4 +1,12 @@
-"""Arithmetic: ``+ - * / **`` and negation.
+"""Arithmetic: ``+ - * / ** %`` and negation; ``//`` and the bitwise ``& | ^ ~``.
+
+``%`` is Python's (and PyTorch's) remainder, with the sign of the divisor; on
+floats it is differentiable as PyTorch's: d/da = 1, d/db = -floor(a / b).
+``//`` (floor division, Python's and PyTorch's) and ``& | ^ ~`` have no
+gradient: their results never require grad (``//`` is piecewise constant,
+so 0 is its derivative wherever it has one). ``& | ^ ~`` take bool and
+integer operands only. An integer ``//`` or ``%`` by zero raises
+``ZeroDivisionError``, as PyTorch's (NumPy would give 0 with a warning).
 
 The backwards of ``- * /`` are written once for Tensors and bare arrays
 (``_util.operands``): recorded under ``create_graph``, plain NumPy otherwise.
@@ -11,10 +19,11 @@ input's shape, so the backwards below ignore broadcasting.
 import numpy as np
 
 from ..function import Primitive
-from ..tensor import Tensor
+from ..tensor import Tensor, _new_tensor
 from ._util import as_tensor, constant, operands
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow"]
+__all__ = ["add", "sub", "mul", "div", "neg", "pow", "remainder", "floor_divide",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
 
 
 class Add(Primitive):
@@ -156,6 +165,60 @@ class Pow(Primitive):
         return ga, gb
 
 
+class Remainder(Primitive):
+    """a % b with the sign of b (Python's); d/da = 1, d/db = -floor(a / b)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = (a.data if isinstance(a, Tensor) else constant(a),
+                b.data if isinstance(b, Tensor) else constant(b))
+        _check_int_division("remainder", "%", a, b)
+        ctx.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = None
+        if ctx.next[1] is not None:
+            # floor(a / b) is piecewise constant: a constant here, at every order.
+            q = np.floor_divide(a, b).astype(g.dtype, copy=False)
+            gb = -(g * q)
+        return (g if ctx.next[0] is not None else None), gb
+
+
+def _describe(values):
+    return " and ".join(f"{v.shape} {v.dtype}" if isinstance(v, (Tensor, np.ndarray))
+                        else f"{type(v).__name__} {v!r}" for v in values)
+
+
+def _check_int_division(name, symbol, a, b):
+    """Integer ``//`` or ``%`` by zero raises, as PyTorch's (NumPy gives 0)."""
+    a_kind, b_kind = np.asarray(a).dtype.kind, np.asarray(b).dtype.kind
+    if a_kind in "biu" and b_kind in "biu" and np.any(np.equal(b, 0)):
+        raise ZeroDivisionError(f"{name} ({symbol}): integer division by zero (operands: "
+                                f"{_describe((a, b))})")
+
+
+def _no_grad(name, symbol, ufunc, values, integers_only=False):
+    """``ufunc`` on the operands' data: a Tensor outside the graph."""
+    values = [v.data if isinstance(v, Tensor) else constant(v) for v in values]
+    if integers_only:
+        kinds = [np.asarray(v).dtype.kind for v in values]
+        if any(k not in "biu" for k in kinds):
+            raise TypeError(f"{name} ({symbol}): needs bool or integer operands, got "
+                            f"{_describe(values)}; for masks compare first (t > 0) and "
+                            f"combine the bool tensors")
+    else:
+        _check_int_division(name, symbol, *values)
+    try:
+        return _new_tensor(np.asarray(ufunc(*values)))
+    except TypeError as e:
+        raise TypeError(f"{name} ({symbol}): {e} (operands: {_describe(values)})") from None
+
+
 def add(a, b):
     """Elementwise ``a + b`` with broadcasting."""
     return Add.apply(a, b)
@@ -184,6 +247,44 @@ def neg(a):
 def pow(a, b):
     """Elementwise ``a ** b``; either may be a Tensor or a number."""
     return Pow.apply(a, b)
+
+
+def remainder(a, b):
+    """Elementwise ``a % b``: Python's remainder, with the sign of ``b`` (as PyTorch's).
+
+    Differentiable on floats: d/da = 1, d/db = -floor(a / b). Integer ``% 0``
+    raises ``ZeroDivisionError``; a float ``% 0`` is nan, as NumPy and PyTorch.
+    """
+    return Remainder.apply(a, b)
+
+
+def floor_divide(a, b):
+    """Elementwise ``a // b``: Python's floor division (as PyTorch's), no gradient.
+
+    The result never requires grad (it is piecewise constant). Integer ``// 0``
+    raises ``ZeroDivisionError``; a float ``// 0`` is inf or nan, as NumPy and PyTorch.
+    """
+    return _no_grad("floor_divide", "//", np.floor_divide, (a, b))
+
+
+def bitwise_and(a, b):
+    """Elementwise ``a & b`` on bools or integers (logical and for bools); no gradient."""
+    return _no_grad("bitwise_and", "&", np.bitwise_and, (a, b), integers_only=True)
+
+
+def bitwise_or(a, b):
+    """Elementwise ``a | b`` on bools or integers (logical or for bools); no gradient."""
+    return _no_grad("bitwise_or", "|", np.bitwise_or, (a, b), integers_only=True)
+
+
+def bitwise_xor(a, b):
+    """Elementwise ``a ^ b`` on bools or integers (logical xor for bools); no gradient."""
+    return _no_grad("bitwise_xor", "^", np.bitwise_xor, (a, b), integers_only=True)
+
+
+def bitwise_not(a):
+    """Elementwise ``~a`` on a bool or integer tensor (logical not for bools); no gradient."""
+    return _no_grad("bitwise_not", "~", np.invert, (a,), integers_only=True)
 
 
 from .elementwise import log, where  # noqa: E402  (elementwise imports this module)

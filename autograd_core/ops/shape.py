@@ -1,17 +1,24 @@
-"""Shape ops: reshape, transpose, broadcast, concatenate, pad, dtype casts.
+"""Shape ops: reshape, transpose, broadcast, concatenate, pad, dtype casts, and
+PyTorch's spellings of them (permute, unsqueeze, view, clone, numel).
+
+Functions with an ``axis`` (``start_axis``/``end_axis``) also take PyTorch's
+``dim`` (``start_dim``/``end_dim``), through ``_util.torch_names``.
 
 ``sum_to`` here is the one place where broadcasting is undone: the engine
 calls it on every gradient whose shape differs from its input's.
 """
+import warnings
+
 import numpy as np
 
 from ..function import Primitive
-from ._util import as_tensor, axis_int, normalize_axis, operands, raw
+from ._util import as_tensor, axis_int, normalize_axis, operands, raw, torch_names
 
 __all__ = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
-           "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to"]
+           "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to",
+           "permute", "unsqueeze", "view", "clone", "numel"]
 METHODS = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
-           "broadcast_to"]
+           "broadcast_to", "permute", "unsqueeze", "view", "clone", "numel"]
 
 
 class Reshape(Primitive):
@@ -45,7 +52,7 @@ class Transpose(Primitive):
     @staticmethod
     def backward(ctx, g):
         g, = operands(g)
-        return g.transpose(*np.argsort(ctx.axes).tolist()), None
+        return g.transpose(tuple(np.argsort(ctx.axes).tolist())), None
 
 
 class BroadcastTo(Primitive):
@@ -116,6 +123,12 @@ class Cast(Primitive):
         return (g if g.dtype == ctx.in_dtype else g.astype(ctx.in_dtype)), None
 
 
+class Clone(Cast):
+    """A copy (the same dtype); the gradient passes through unchanged."""
+
+    __slots__ = ()
+
+
 def sum_to(grad, shape):
     """Sum ``grad`` over the axes along which a tensor of ``shape`` was broadcast.
 
@@ -170,19 +183,54 @@ def reshape(x, *shape):
     return Reshape.apply(x, _shape_arg(shape, "reshape"))
 
 
+def _permutation(x, axes, op):
+    """``axes`` (varargs or one sequence) checked as a permutation of ``x``'s axes."""
+    given = axes
+    axes = _shape_arg(axes, op, "axes")
+    if (any(not -x.ndim <= a < x.ndim for a in axes)
+            or sorted(a % x.ndim for a in axes) != list(range(x.ndim))):
+        hint = ""
+        if op == "transpose" and len(given) == 2 and x.ndim != 2:
+            hint = (f"; PyTorch's transpose(dim0, dim1) swaps two axes: here that is "
+                    f"swapaxes({given[0]}, {given[1]})")
+        raise ValueError(f"{op}: axes {axes} are not a permutation of the "
+                         f"{x.ndim} axes of a tensor of shape {x.shape}{hint}")
+    return tuple(a % x.ndim for a in axes)
+
+
 def transpose(x, *axes):
-    """Permute the axes as NumPy: reversed by default, or in the order given."""
+    """Permute the axes as NumPy: reversed by default, or in the order given.
+
+    Not PyTorch's ``transpose(dim0, dim1)``, which swaps two axes (that is
+    ``swapaxes``): ``t.transpose(0, 1)`` on a 2-D tensor is the identity
+    permutation here, so it warns; two axes on another number of axes are not
+    a permutation and raise, suggesting ``swapaxes``.
+    """
     x = as_tensor(x)
     if not axes or axes == (None,):
         axes = tuple(range(x.ndim))[::-1]
     else:
-        axes = _shape_arg(axes, "transpose", "axes")
-        if (any(not -x.ndim <= a < x.ndim for a in axes)
-                or sorted(a % x.ndim for a in axes) != list(range(x.ndim))):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                             f"{x.ndim} axes of a tensor of shape {x.shape}")
-        axes = tuple(a % x.ndim for a in axes)
+        perm = _permutation(x, axes, "transpose")
+        if len(axes) == 2 and perm == (0, 1):
+            warnings.warn("transpose(0, 1) on a 2-D tensor is the identity permutation "
+                          "(NumPy's meaning, which autograd_core follows); PyTorch's "
+                          "transpose(0, 1) swaps the axes: for that use t.swapaxes(0, 1), "
+                          "t.T or t.transpose(1, 0)", UserWarning, stacklevel=2)
+        axes = perm
     return Transpose.apply(x, axes)
+
+
+def permute(x, *axes):
+    """The axes in the order given, as PyTorch's ``permute``: ``x.permute(0, 2, 1)``.
+
+    ``axes`` (PyTorch's ``dims``) are ints or one sequence of them, negative
+    counting from the end, and must name every axis once.
+    """
+    x = as_tensor(x)
+    if not axes:
+        raise TypeError(f"permute: needs the new order of all {x.ndim} axes, e.g. "
+                        f"permute({', '.join(map(str, range(x.ndim)))})")
+    return Transpose.apply(x, _permutation(x, axes, "permute"))
 
 
 def swapaxes(x, axis1, axis2):
@@ -195,6 +243,7 @@ def swapaxes(x, axis1, axis2):
     return Transpose.apply(x, tuple(perm))
 
 
+@torch_names
 def flatten(x, start_axis=0, end_axis=-1):
     """Merge the axes from ``start_axis`` to ``end_axis`` (inclusive) into one."""
     x = as_tensor(x)
@@ -208,6 +257,7 @@ def flatten(x, start_axis=0, end_axis=-1):
     return reshape(x, shape)
 
 
+@torch_names
 def squeeze(x, axis=None):
     """Remove axes of size 1 (all of them, or those in ``axis``, which must have size 1)."""
     x = as_tensor(x)
@@ -222,6 +272,7 @@ def squeeze(x, axis=None):
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in axes))
 
 
+@torch_names
 def expand_dims(x, axis):
     """Insert axes of size 1 at ``axis`` (an int or a tuple), as NumPy."""
     x = as_tensor(x)
@@ -238,6 +289,7 @@ def broadcast_to(x, shape):
     return BroadcastTo.apply(x, _shape_arg((shape,), "broadcast_to"))
 
 
+@torch_names
 def concatenate(tensors, axis=0):
     """Join a sequence of tensors along an existing axis (``axis=None``: flattened first)."""
     tensors = list(tensors)
@@ -250,6 +302,7 @@ def concatenate(tensors, axis=0):
     return Concatenate.apply(*tensors, axis=axis)
 
 
+@torch_names
 def stack(tensors, axis=0):
     """Join a sequence of same-shaped tensors along a new axis."""
     tensors = [as_tensor(t) for t in tensors]
@@ -284,3 +337,49 @@ def astype(x, dtype):
     """A copy converted to ``dtype``; the gradient flows back between float dtypes."""
     x = as_tensor(x)
     return Cast.apply(x, np.dtype(dtype))
+
+
+@torch_names
+def unsqueeze(x, axis):
+    """A new axis of size 1 at ``axis`` (one int), as PyTorch's ``unsqueeze(dim)``.
+
+    ``axis`` counts positions in the result, so it runs over
+    ``[-ndim - 1, ndim]``: -1 makes a new last axis (as PyTorch and
+    ``expand_dims``).
+    """
+    x = as_tensor(x)
+    axis = normalize_axis(axis_int(axis, "unsqueeze"), x.ndim + 1, "unsqueeze")[0]
+    return expand_dims(x, axis)
+
+
+def _looks_like_dtype(s):
+    if isinstance(s, (np.dtype, str)) or (isinstance(s, type) and issubclass(
+            s, (np.generic, float, int, bool, complex))):
+        return True
+    return type(s).__module__ == "torch"        # torch.float32 and the like
+
+
+def view(x, *shape):
+    """The same elements in a new shape, as PyTorch's ``view`` (``reshape`` here).
+
+    One entry may be -1. Unlike PyTorch's, it works on any layout (a copy is
+    made where a view cannot be). ``view(dtype)``, a reinterpretation of the
+    bits in PyTorch, is not supported: convert with ``to``/``astype``.
+    """
+    x = as_tensor(x)
+    if len(shape) == 1 and _looks_like_dtype(shape[0]):
+        raise TypeError(f"view: view(dtype) (reinterpreting the bits, in PyTorch) is not "
+                        f"supported, got {shape[0]!r}; to convert the values use "
+                        f"t.to(dtype) or t.astype(dtype)")
+    return Reshape.apply(x, _shape_arg(shape, "view"))
+
+
+def clone(x):
+    """A copy that stays in the graph: the gradient flows back to ``x``, as PyTorch's."""
+    x = as_tensor(x)
+    return Clone.apply(x, x.dtype)
+
+
+def numel(x):
+    """The number of elements, a Python int (as PyTorch's ``numel``; NumPy's ``size``)."""
+    return int(as_tensor(x).data.size)
