@@ -16,9 +16,11 @@ records with Matplotlib.
         nn.fit(model, loss_fn, opt, loader, epochs=5, monitor=mon)
     plot_gradient_norms(mon).savefig("grad_norms.png")
 """
+from .feature_plots import plot_feature_maps, plot_filters
 from .jacobian import jacobian_singular_values
 from .monitor import OUTPUT_METRICS, PARAM_METRICS, GradientMonitor
 from .plots import plot_gradient_norms, plot_histograms, plot_percentiles, plot_update_ratios
 
 __all__ = ["GradientMonitor", "jacobian_singular_values", "PARAM_METRICS", "OUTPUT_METRICS",
-           "plot_gradient_norms", "plot_histograms", "plot_percentiles", "plot_update_ratios"]
+           "plot_gradient_norms", "plot_histograms", "plot_percentiles", "plot_update_ratios",
+           "plot_filters", "plot_feature_maps"]
