@@ -42,10 +42,13 @@ __all__ = [
     "sum", "mean", "max", "min", "var", "std", "logsumexp", "softmax", "log_softmax",
     "prod", "cumsum", "norm", "all", "any", "argmax", "argmin",
     "reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
-    "broadcast_to", "concatenate", "stack", "pad", "astype", "getitem",
+    "broadcast_to", "concatenate", "cat", "stack", "pad", "astype", "getitem",
     "permute", "unsqueeze", "clone", "numel",
     "matmul", "dot",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
     "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian",
     "gradcheck", "gradgradcheck", "GradcheckError",
 ]
+
+#: PyTorch's name for ``concatenate`` (``ag.cat([a, b], dim=1)``).
+cat = concatenate

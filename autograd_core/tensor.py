@@ -112,6 +112,14 @@ class Tensor:
         """The transpose (axes reversed), as NumPy's ``.T``."""
         return self.transpose()
 
+    def t(self):
+        """PyTorch's ``t()``: a 2-D tensor with its two axes swapped (0-D and 1-D
+        tensors come back as they are); for more axes use ``permute`` or ``swapaxes``."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with at most 2 axes, got shape "
+                             f"{self.shape}; use permute(...) or swapaxes(a, b)")
+        return self.transpose()
+
     @property
     def name(self):
         """An optional name, shown by ``autograd_core.viz`` (``None`` unless set)."""

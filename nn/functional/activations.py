@@ -40,11 +40,20 @@ def softplus(x):
     return ag.softplus(as_tensor(x))
 
 
-def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along ``axis``, without overflow."""
-    return ag.softmax(as_tensor(x), axis=axis)
+def _axis(op, axis, dim):
+    """One axis from NumPy's ``axis=`` or PyTorch's ``dim=`` (default -1)."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; use one")
+    return -1 if axis is None and dim is None else axis if dim is None else dim
 
 
-def log_softmax(x, axis=-1):
-    """log(softmax(x)) along ``axis``, computed stably (x - logsumexp(x))."""
-    return ag.log_softmax(as_tensor(x), axis=axis)
+def softmax(x, axis=None, dim=None):
+    """exp(x) / sum(exp(x)) along ``axis`` (or PyTorch's ``dim``; default -1),
+    without overflow."""
+    return ag.softmax(as_tensor(x), axis=_axis("softmax", axis, dim))
+
+
+def log_softmax(x, axis=None, dim=None):
+    """log(softmax(x)) along ``axis`` (or PyTorch's ``dim``; default -1), computed
+    stably (x - logsumexp(x))."""
+    return ag.log_softmax(as_tensor(x), axis=_axis("log_softmax", axis, dim))

@@ -62,11 +62,11 @@ class GELU(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along ``axis``."""
+    """exp(x) / sum(exp(x)) along ``axis`` (or PyTorch's ``dim``; default -1)."""
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis=None, dim=None):
         super().__init__()
-        self.axis = axis
+        self.axis = F.activations._axis(type(self).__name__, axis, dim)
 
     def forward(self, x):
         return F.softmax(_checks.numeric_input(self, x), self.axis)
