@@ -29,17 +29,28 @@ compare drawings only on a shared scale (``draw_graphs``, ``compare_gradients``
 or ``scale=``); norms outside a given scale take its end colours, and the
 legend gives its range.
 
-Modules: ``record`` (watching backward), ``model`` (reading the graph),
-``collapse`` (shrinking big graphs), ``scale`` (gradient norms to colours),
+Every input of every op is drawn: inputs that need no gradient (the data, a
+loss's targets, constants such as an exponent) are small grey boxes with
+their shape and, when small, their value; they are noted as ops are recorded
+once this package is imported (``inputs.set_record_inputs(False)`` stops it;
+``benchmarks/bench_viz_inputs.py`` measures the cost). An ``nn.Module``'s
+parameters are named by their path (``0.weight``), from the modules in the
+caller's variables or ``model=``.
+
+Modules: ``record`` (watching backward), ``inputs`` (non-grad inputs), ``model``
+(reading the graph), ``collapse`` (shrinking big graphs), ``scale`` (gradient norms to colours),
 ``style`` and ``labels`` (how things look), ``drawing`` (DOT), ``page`` (the
 step-by-step HTML), ``compare`` (several models on one scale).
 """
+from . import inputs
 from .compare import compare_gradients
 from .drawing import GraphDrawing, GraphvizNotFound, draw_graph, draw_graphs
 from .page import BackwardPage, backward_html
 from .record import BackwardRecording, Visit, record_backward
 from .scale import ColorScale
 from .style import PALETTE
+
+inputs.set_record_inputs(True)      # data, targets and constants of ops, for the drawings
 
 __all__ = ["draw_graph", "draw_graphs", "compare_gradients", "ColorScale", "record_backward",
            "backward_html", "BackwardRecording", "BackwardPage", "GraphDrawing",

@@ -48,7 +48,7 @@ class Layout:
 def _counter(g, fold):
     """Scope paths of the elements that would be boxes of their own (not the output)."""
     return Counter(e.path for e in g.elems
-                   if not e.output and not (fold and e.kind == "tensor"))
+                   if not e.output and not (fold and e.kind in ("tensor", "const")))
 
 
 def _count_at(counter, d):
@@ -101,7 +101,7 @@ def layout(g, depth=None, max_nodes=300, compact=None):
     # Boxes of single elements, or of scopes collapsed at ``depth``.
     box_of = lay.box_of
     for e in g.elems:
-        if fold and e.kind == "tensor" and not e.output:
+        if fold and e.kind in ("tensor", "const") and not e.output:
             continue                    # joins its op's box below
         if depth is not None and len(e.path) > depth and not e.output:
             key = e.path[:depth + 1]
@@ -118,7 +118,7 @@ def layout(g, depth=None, max_nodes=300, compact=None):
             box_of[e.idx] = bid
     if fold:
         for e in g.elems:
-            if e.kind == "tensor" and not e.output:
+            if e.kind in ("tensor", "const") and not e.output:
                 bid = box_of[e.op]
                 box_of[e.idx] = bid
                 lay.boxes[bid].members.append(e.idx)

@@ -100,7 +100,7 @@ def _strip_prolog(svg):
 
 def draw_graph(root, *, gradients=None, depth=None, max_nodes=300, compact=None,
                values=6, names=None, scale=None, steps=True, rankdir="TB", title=None,
-               legend=True):
+               legend=True, model=None):
     """Draw the computation graph that produced ``root``; returns a ``GraphDrawing``.
 
     Ops are grey rounded boxes named after the op; tensors are square boxes
@@ -142,19 +142,29 @@ def draw_graph(root, *, gradients=None, depth=None, max_nodes=300, compact=None,
     (otherwise a tensor's own ``.name`` is used, where the graph can see it:
     leaves, the root, tensors that ``retain_grad()``). ``rankdir``: "TB" (top to
     bottom) or "LR". ``title``: a heading. ``legend=False``: no legend.
+
+    ``model``: the ``nn.Module`` whose parameters to name by their path
+    (``fc1.weight``, ``0.bias``). By default the modules in the caller's
+    variables are used, so a model's parameters are named without ``names=``;
+    ``model=False`` turns that off.
+
+    Inputs that need no gradient (the data ``x``, a loss's targets, a
+    constant such as an exponent) are small grey boxes with their shape and,
+    when small, their value; they are known for ops recorded while
+    ``autograd_core.viz`` was imported (see ``viz.inputs``).
     """
     scale = as_scale(scale)                 # bad arguments fail before the walk
     if gradients is not None and not isinstance(gradients, BackwardRecording):
         raise TypeError(f"draw_graph: gradients must be a record_backward() recording or "
                         f"None, got {type(gradients).__name__}")
-    g = walk(root, recording=gradients, names=names, values=values)
+    g = walk(root, recording=gradients, names=names, values=values, model=model)
     drawing, _ = build(g, depth=depth, max_nodes=max_nodes, compact=compact, scale=scale,
                        steps=steps, rankdir=rankdir, title=title, legend=legend)
     return drawing
 
 
 def draw_graphs(roots, *, gradients=None, scale=None, titles=None, names=None, values=6,
-                **options):
+                model=None, **options):
     """Draw several graphs on one colour scale; returns a list of ``GraphDrawing``.
 
     The same gradient norm gets the same colour (and edge width) in every
@@ -172,7 +182,9 @@ def draw_graphs(roots, *, gradients=None, scale=None, titles=None, names=None, v
     recs = _per_root(gradients, n, "gradients", BackwardRecording, "record_backward() recordings")
     titles = _per_root(titles, n, "titles", str, "strings") if titles is not None else [None] * n
     scale = as_scale(scale, "draw_graphs")
-    graphs = [walk(r, recording=rec, names=names, values=values) for r, rec in zip(roots, recs)]
+    models = model if isinstance(model, (list, tuple)) and len(model) == n else [model] * n
+    graphs = [walk(r, recording=rec, names=names, values=values, model=m)
+              for r, rec, m in zip(roots, recs, models)]
     if scale is None and n > 1:         # one graph alone: its own scale, as draw_graph
         scale = ColorScale._fit([e.norm for g in graphs for e in g.elems])
     return [build(g, scale=scale, shared=n, title=t, **options)[0]
@@ -270,6 +282,7 @@ def build(g, *, depth=None, max_nodes=300, compact=None, scale=None, steps=True,
     counts = g.counts()
     counts["boxes"] = len(lay.boxes)
     counts["steps"] = g.nsteps
+    ctx.scopes = bool(cluster_ids)
     if legend or title or lay.notes:
         dot.attr(label=labels.legend(ctx, title, lay.notes, counts, legend, has_grads))
     dot.notes = tuple(lay.notes)

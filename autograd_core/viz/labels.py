@@ -16,6 +16,39 @@ from .style import esc, plural, short, tip
 __all__ = ["Context", "legend"]
 
 
+# Friendlier words for some forward parameter names.
+_ROLE_WORDS = {("Pow", "b"): "exponent", ("Pow", "a"): "base"}
+
+
+def const_title(e, g, inside=False):
+    """What to call a data / constant input ``e`` of op ``g.elems[e.op]``.
+
+    Its tensor's name if it has one; else the op's parameter name when it
+    says something ("target", "x", "exponent"); a bare letter ("b") is
+    qualified by the op ("Mul input b") unless drawn inside that op's box.
+    """
+    if e.name:
+        return e.name
+    op = g.elems[e.op].name if e.op is not None else None
+    role = _ROLE_WORDS.get((op, e.role), e.role)
+    if not role:
+        return "constant"
+    if len(role) > 1 or role == "x" or inside or op is None:
+        return role
+    return f"{op} input {role}"
+
+
+def _const_text(e, g):
+    """One line for a constant input inside its op: "b = 2", "target 4 int64"."""
+    title = const_title(e, g, inside=True)
+    if e.value is not None and e.value.ndim == 0:
+        return f"{title} = {style.array_text(e.value)}"
+    text = f"{title} {style.shape_text(e.shape, e.dtype)}"
+    if e.value is not None:
+        text += " " + style.array_text(e.value)
+    return text
+
+
 def _row(text, size=None, colour=None, bold=False, italic=False):
     t = esc(text)
     if bold:
@@ -112,21 +145,30 @@ class Context:
                 rows.append(self._step_row(e.step))
             attrs.update(shape="box", fillcolor=style.FILL[k],
                          tooltip=self._tooltip(e))
+            attrs.update(color=style.BORDER[k])
             if e.output:
-                attrs.update(peripheries="2", color="#9a6a00")
-            elif k != "tensor":
-                attrs.update(color="#3b5b7a" if k == "leaf" else "#2f6b2f")
-            else:
-                attrs.update(color="#777777")
+                attrs.update(peripheries="2")
+        elif kind == "const":
+            self.kinds.add("const")
+            e = els[0]
+            rows = self._const_rows(e)
+            attrs.update(shape="box", fillcolor=style.FILL["const"], color=style.BORDER["const"],
+                         fontsize="9", margin="0.06,0.02", height="0.2",
+                         tooltip=self._tooltip(e))
         elif kind == "op":
             self.kinds.add("op")
             op = els[0]
             rows = [_row(short(op.name), bold=True)]
-            if len(els) > 1:                    # its output tensor folded in
-                rows += self._tensor_rows(els[1], title=els[1].name is not None)
+            for t in els[1:]:
+                if t.kind == "tensor":          # its output tensor folded in
+                    rows += self._tensor_rows(t, title=t.name is not None)
+            for c in els[1:]:
+                if c.kind == "const":           # a constant input drawn inside (compact)
+                    self.kinds.add("const-in")
+                    rows += [_row("input " + _const_text(c, g), 9, "#777777")]
             rows.append(self._step_row(op.step))
             attrs.update(shape="box", style="rounded,filled", fillcolor=style.FILL["op"],
-                         color="#666666", tooltip=self._tooltip(op))
+                         color=style.BORDER["op"], tooltip=self._tooltip(op))
         elif kind == "group":
             self.kinds.add("group")
             rows, colour = self._group_rows(box, els)
@@ -152,6 +194,19 @@ class Context:
             attrs.update(shape="note", fillcolor=style.FILL["more"], color="#999999")
         attrs["label"] = _table([r for r in rows if r])
         return attrs
+
+    def _const_rows(self, e):
+        """A data / target / constant input: its name or role, shape, and small value."""
+        title = const_title(e, self.g)
+        rows = [_row(short(title), 10, "#444444", bold=e.name is not None,
+                     italic=e.name is None),
+                _row(style.shape_text(e.shape, e.dtype) + ", no grad", 8, "#777777")]
+        if e.value is not None:
+            if e.value.ndim == 0:
+                rows.append(_row("= " + style.array_text(e.value), 9, "#444444"))
+            else:
+                rows.append(_lines("data", e.value, "#444444"))
+        return rows
 
     def _group_rows(self, box, els):
         ops = [e.name for e in els if e.kind == "op"]
@@ -194,9 +249,13 @@ class Context:
     def _tooltip(self, e):
         where = " in " + "/".join(e.path) if e.path else ""
         what = f"{e.name} (op)" if e.kind == "op" else (
+            f"{const_title(e, self.g)} (input of {self.g.elems[e.op].name} that "
+            f"needs no gradient)" if e.kind == "const" else
             f"{e.name or ('parameter' if e.param else e.kind)}")
         text = f"{what}{where}: {style.shape_text(e.shape, e.dtype)}"
         t = self.g.elems[e.idx + 1] if e.kind == "op" else e
+        if e.kind == "const" and e.value is not None:
+            text += f"; value {style.array_text(e.value)}"
         if t.norm is not None:
             text += f"; gradient norm {t.norm:.6g}"
         if e.step is not None:
@@ -245,7 +304,10 @@ def legend(ctx, title, notes, counts, show_legend, has_grads):
     summary = f"{plural(counts['ops'], 'op')}, {plural(counts['leaves'], 'leaf')}"
     if counts["steps"]:
         summary += f"; backward pass: {plural(counts['steps'], 'step')}"
-    if counts["boxes"] < counts["ops"] + counts["tensors"] + counts["leaves"]:
+    if counts.get("constants"):
+        summary += f", {plural(counts['constants'], 'input')} without gradient (data, constants)"
+    if counts["boxes"] < (counts["ops"] + counts["tensors"] + counts["leaves"]
+                          + counts.get("constants", 0)):
         summary += f"; drawn as {plural(counts['boxes'], 'box')}"
     rows.append(wide(esc(summary)))
     for note in notes:
@@ -255,9 +317,29 @@ def legend(ctx, title, notes, counts, show_legend, has_grads):
         return f'<TD COLSPAN="{n}"></TD>' if n > 0 else ""
     head = '<TD ALIGN="RIGHT"><FONT POINT-SIZE="9" COLOR="#444444">{}</FONT></TD>'
     if kinds:
-        cells = "".join(f'<TD BGCOLOR="{style.FILL[k]}" BORDER="1" COLOR="#888888">'
+        cells = "".join(f'<TD BGCOLOR="{style.FILL[k]}" BORDER="{2 if k == "output" else 1}" '
+                        f'COLOR="{style.BORDER.get(k, "#888888")}">'
                         f'<FONT POINT-SIZE="9">{text}</FONT></TD>' for k, text in kinds)
         rows.append(f"<TR>{head.format('boxes')}{cells}{pad(ncol - 1 - len(kinds))}</TR>")
+        rows.append(wide("Borders: " + '<BR ALIGN="LEFT"/>'.join(
+            esc(_BORDER_TEXT[k]) for k, _ in kinds) + '<BR ALIGN="LEFT"/>', 9))
+        extra = ["edges point forward, from an input to the op that uses it; the backward "
+                 "pass sends gradients back along them"]
+        if getattr(ctx, "scopes", False):
+            extra.append("shaded rounded panels: scopes (ag.scope, or the nn module that ran "
+                         "the ops), nested")
+        if has_grads:
+            extra.append("gradient texts take the colour of their edge colour bin")
+        if "const-in" in ctx.kinds:
+            extra.append("\"input …\" lines in an op: its inputs that need no gradient")
+        if ctx.steps and any(e.step is not None for e in ctx.g.elems):
+            extra.append("\"step n\" (orange): the order in which the backward pass "
+                         "processed the box")
+        if any(e.kind == "const" for e in ctx.g.elems) or ctx.dashed:
+            extra.append("no gradient flows into data and constants"
+                          + (" (dashed edges: no gradient)" if ctx.dashed else ""))
+        rows.append(wide('<BR ALIGN="LEFT"/>'.join(esc(t[0].upper() + t[1:] + ".")
+                                                   for t in extra) + '<BR ALIGN="LEFT"/>', 9))
     if bins:
         swatches = "".join(
             f'<TD BGCOLOR="{c}" HEIGHT="{h}" FIXEDSIZE="FALSE"></TD>' for c, h, _ in bins)
@@ -274,8 +356,21 @@ def legend(ctx, title, notes, counts, show_legend, has_grads):
 
 
 _KIND_NAMES = [("op", "op"), ("leaf", "leaf"), ("param", "Parameter"),
-               ("tensor", "intermediate"), ("output", "output"),
+               ("const", "input, no grad"), ("tensor", "intermediate"), ("output", "output"),
                ("group", "collapsed scope"), ("chain", "collapsed chain")]
+
+_BORDER_TEXT = {
+    "op": "rounded dark grey = an op (its name; its output folded in when compact)",
+    "leaf": "blue = a leaf tensor that requires grad (gradient lands in .grad)",
+    "param": "green = an nn.Parameter, named by its path in the model",
+    "const": "thin light grey = an input that needs no gradient (data, targets, constants: "
+             "shape, and value when small)",
+    "tensor": "grey = an intermediate result",
+    "output": "double gold = the output, where the backward pass starts",
+    "group": "collapsed scope = 3-D box, border coloured by the gradient norm of its "
+             "parameters (or of its output), grey when not known",
+    "chain": "collapsed chain = 3-D box with a grey border",
+}
 
 
 def _scale_note(ctx):

@@ -8,6 +8,11 @@ them (the root, retained tensors, saved tensors, leaves' ``.grad`` and a
 ``BackwardRecording``). ``layout`` (in ``collapse.py``) then decides what
 becomes a box of its own.
 """
+import sys
+
+import numpy as np
+
+from .inputs import notes_of
 from .record import grad_norm, harvest_values
 
 __all__ = ["Elem", "Graph", "walk"]
@@ -17,11 +22,11 @@ class Elem:
     """One op, intermediate tensor or leaf of the graph."""
 
     __slots__ = ("idx", "kind", "key", "path", "name", "op", "shape", "dtype", "value",
-                 "grad", "norm", "step", "known", "output", "param", "retained")
+                 "grad", "norm", "step", "known", "output", "param", "retained", "role")
 
     def __init__(self, idx, kind, key, path):
         self.idx, self.kind, self.key, self.path = idx, kind, key, path
-        self.name = self.op = self.value = self.grad = self.norm = None
+        self.name = self.op = self.value = self.grad = self.norm = self.role = None
         self.step = self.known = None     # backward step that visits it / completes its grad
         self.output = self.param = self.retained = False
         self.shape, self.dtype = (), None
@@ -46,7 +51,7 @@ class Graph:
     def counts(self):
         kinds = [e.kind for e in self.elems]
         return {"ops": kinds.count("op"), "tensors": kinds.count("tensor"),
-                "leaves": kinds.count("leaf")}
+                "leaves": kinds.count("leaf"), "constants": kinds.count("const")}
 
 
 def split_scope(scope):
@@ -87,8 +92,11 @@ def _is_param(t):
     return any(c.__name__ == "Parameter" for c in type(t).__mro__)
 
 
-def walk(root, recording=None, names=None, values=6):
-    """The ``Graph`` of everything ``root`` was computed from (iterative, any size)."""
+def walk(root, recording=None, names=None, values=6, model=None):
+    """The ``Graph`` of everything ``root`` was computed from (iterative, any size).
+
+    ``model``: see ``name_parameters``; False names no parameters by path.
+    """
     if not getattr(root, "_is_tensor", False):
         raise TypeError(f"draw_graph needs a Tensor, got {type(root).__name__}")
     g = Graph()
@@ -150,8 +158,20 @@ def walk(root, recording=None, names=None, values=6):
     for node in ops:
         dst = op_elem[id(node)]
         dpath = g.elems[dst].path
-        for e in node.next:
+        notes = notes_of(node)
+        for i, e in enumerate(node.next):
             if e is None:
+                note = notes[i] if notes is not None and i < len(notes) else None
+                if note is not None:                  # data, a target, a constant
+                    c = g.add("const", None, dpath)
+                    c.shape, c.dtype = note.shape, note.dtype
+                    v = note.value
+                    if v is not None and values > 0:
+                        v = np.asarray(v, dtype=note.dtype)
+                        if v.size <= values:
+                            c.value = v
+                    c.name, c.role, c.op = note.name, note.role, dst
+                    g.edges.append((c.idx, dst, c.idx))
                 continue
             if e._is_tensor:
                 li = leaf_elem.get(id(e))
@@ -183,7 +203,7 @@ def walk(root, recording=None, names=None, values=6):
     # use (dot lays out more cleanly when nodes are declared in that order).
     g.pos = [float(e.idx) for e in g.elems]
     for src, dst, _ in g.edges:
-        if g.elems[src].kind == "leaf":
+        if g.elems[src].kind in ("leaf", "const"):
             g.pos[src] = min(g.pos[src], dst - 0.5)
 
     # Values, names and gradients of every element.
@@ -205,9 +225,70 @@ def walk(root, recording=None, names=None, values=6):
                 e.name, t = given[id(key)]
                 if e.value is None and t.data.size <= values:
                     e.value = t.data
+    if model is not False:
+        name_parameters(g, model)
     if recording is not None:
         apply_recording(g, recording, values)
     return g
+
+
+def _is_module(v):
+    # nn is never imported here: a Module is anything with named_parameters
+    # and a parameter registry (checked on the type, so no property runs).
+    t = type(v)
+    return (callable(getattr(t, "named_parameters", None)) and not isinstance(v, type)
+            and "_parameters" in getattr(v, "__dict__", ()))
+
+
+def _caller_modules():
+    """Modules in the local and global variables of the first caller outside autograd_core."""
+    f = sys._getframe(1)
+    while f is not None and f.f_globals.get("__name__", "").startswith("autograd_core"):
+        f = f.f_back
+    if f is None:
+        return []
+    found = {}
+    for space in (f.f_locals, f.f_globals):
+        for v in list(space.values()):
+            if id(v) not in found and _is_module(v):
+                found[id(v)] = v
+    return list(found.values())
+
+
+def name_parameters(g, model=None):
+    """Name the unnamed ``nn.Parameter`` leaves of ``g`` by their path in a model ("0.weight").
+
+    ``model``: a Module (anything with ``named_parameters()``), a list of them,
+    or None: then the modules in the variables of the code that asked for the
+    drawing are used, the one holding the most of the graph's parameters first,
+    so paths are those from the outermost model.
+    """
+    todo = {id(e.key): e for e in g.elems if e.kind == "leaf" and e.param and e.name is None}
+    if not todo:
+        return
+    if model is None:
+        mods = _caller_modules()
+    else:
+        mods = list(model) if isinstance(model, (list, tuple)) else [model]
+        for m in mods:
+            if not callable(getattr(m, "named_parameters", None)):
+                raise TypeError(f"model= must be an nn.Module (with named_parameters()), "
+                                f"got {type(m).__name__}")
+    tables = []
+    for m in mods:
+        try:
+            table = {id(p): n for n, p in m.named_parameters()}
+        except Exception:           # a user object that only looks like a Module
+            continue
+        hits = sum(1 for k in table if k in todo)
+        if hits:
+            tables.append((hits, len(table), table))
+    tables.sort(key=lambda t: (-t[0], -t[1]))
+    for _, _, table in tables:
+        for k, n in table.items():
+            e = todo.get(k)
+            if e is not None and e.name is None:
+                e.name = n
 
 
 def apply_recording(g, rec, values=6):
@@ -215,7 +296,7 @@ def apply_recording(g, rec, values=6):
     g.recorded = True
     visits = {}
     for e in g.elems:
-        if e.kind != "tensor":            # an op and its output share the node's visit
+        if e.kind in ("op", "leaf"):      # an op and its output share the node's visit
             v = rec.get(e.key)
             if v is not None:
                 visits[e.idx] = v

@@ -34,6 +34,10 @@ aside{flex:0 0 360px;max-height:calc(100vh - 130px);overflow:auto}
   border-radius:6px;padding:10px 12px;min-height:7em;overflow-wrap:anywhere}
 .now .step{font-weight:600;color:#b35900;margin:0 0 4px}
 .now p{margin:0 0 6px}
+.now .rule{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;
+  background:#f6f3ea;border-radius:4px;padding:3px 6px}
+.now .bcast{color:#6a3d00;font-size:13px}
+.now .hint{color:#777;font-size:12.5px}
 .scope,.shape{color:#666;font-size:12.5px}
 code{font-size:12.5px;background:#f3f3f3;padding:0 3px;border-radius:3px}
 .known table{border-collapse:collapse;width:100%;font-size:12.5px;background:#fff}
@@ -109,21 +113,27 @@ SCRIPT = r"""
     var box = step ? step.box : null;
     Object.keys(boxes).forEach(function (id) {
       var b = boxes[id], v = DATA.visits[id], k = DATA.known[id];
-      b.el.classList.toggle("current", id === box);
+      b.el.classList.toggle("current", id === box ||
+        (!step && !!DATA.start && id === DATA.start.box));
       b.el.classList.toggle("todo", !!v && v[0] > cur);
       var hide = k !== undefined && k > cur;
       b.grads.forEach(function (t) { t.style.visibility = hide ? "hidden" : ""; });
     });
     edges.forEach(function (e) {
       var pending = e.d.known !== null && e.d.known > cur;
-      var flowing = !!step && step.kind === "op" && e.d.to === box;
+      var flowing = !!step && step.kind === "op" && e.d.to === box && !e.d.none;
       e.el.classList.toggle("pending", pending && !flowing);
       e.el.classList.toggle("flowing", flowing);
     });
     slider.value = cur;
     counter.textContent = "step " + cur + " / " + N;
     if (step) {
-      now.innerHTML = '<p class="step">Step ' + cur + " of " + N + "</p><p>" + step.text + "</p>";
+      now.innerHTML = '<p class="step">Step ' + cur + " of " + N + "</p><p>" + step.text + "</p>" +
+        (step.rule ? '<p class="rule">Rule: ' + step.rule + "</p>" : "") +
+        (step.notes || []).map(function (n) { return '<p class="bcast">' + n + "</p>"; }).join("");
+    } else if (DATA.start) {
+      now.innerHTML = '<p class="step">Step 0 of ' + N + ": the output</p><p>" +
+        DATA.start.text + '</p><p class="hint">Press \u25B6 or use the arrow keys.</p>';
     } else {
       now.innerHTML = '<p class="step">Before the backward pass</p><p>The forward pass ' +
         "built this graph. Backward starts at the output, whose gradient is 1 (or the " +

@@ -195,7 +195,7 @@ def _norms(sources):
     while stack:
         s = stack.pop()
         if getattr(s, "_is_tensor", False):
-            out += [e.norm for e in walk(s, values=0).elems if e.norm is not None]
+            out += [e.norm for e in walk(s, values=0, model=False).elems if e.norm is not None]
         elif isinstance(s, BackwardRecording):
             out += s.norms()
         elif isinstance(s, numbers.Real) and not isinstance(s, bool):

@@ -26,6 +26,19 @@ FILL = {
     "group": "#e8e6f6",     # a collapsed scope
     "chain": "#f1efe6",     # a collapsed chain of ops
     "more": "#f7f7f7",      # nodes left out of a huge drawing
+    "const": "#f2f2f2",     # an input that needs no gradient: data, targets, constants
+}
+
+# Box borders (the legend shows each swatch with its border and says what it means).
+BORDER = {
+    "leaf": "#3b5b7a",
+    "param": "#2f6b2f",
+    "output": "#9a6a00",    # drawn double
+    "tensor": "#777777",
+    "op": "#666666",
+    "const": "#b0b0b0",
+    "chain": "#555555",
+    "group": "#555555",     # or the colour of the gradient norm of its parameters
 }
 CLUSTER_FILLS = ("#f6f7fb", "#eef0f7")     # nested scopes alternate
 CLUSTER_BORDER = "#8d93b5"

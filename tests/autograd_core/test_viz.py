@@ -153,7 +153,8 @@ def test_small_graph_has_one_node_per_op_tensor_and_leaf():
     # 3 ops (Mul, Add, Tanh) + their 3 outputs + 3 leaves; edges: 5 inputs + 3 outputs.
     assert len(svg.nodes) == 9
     assert len(svg.edges) == 8
-    assert d.counts == {"ops": 3, "tensors": 3, "leaves": 3, "boxes": 9, "steps": 0}
+    assert d.counts == {"ops": 3, "tensors": 3, "leaves": 3, "constants": 0, "boxes": 9,
+                        "steps": 0}
     texts = svg.all_texts()
     for word in ("Mul", "Add", "Tanh", "a", "b", "c", "o"):
         assert word in texts
@@ -356,10 +357,12 @@ def test_recorded_drawing_numbers_steps_in_processing_order():
     # Every tensor reached by the backward shows its gradient (norm or values).
     for n in svg.nodes.values():
         texts = svg.texts(n)
-        if "float64" in " ".join(texts):
+        if "float64" in " ".join(texts) and not any("no grad" in t for t in texts):
             assert any(t.startswith("grad") for t in texts), texts
-    # And every edge is coloured from the palette.
-    assert {svg.stroke(e) for e in svg.edges.values()} <= set(style.PALETTE)
+    # And every edge is coloured from the palette, but those from inputs that need
+    # no gradient (the data), which are dashed: no gradient flows there.
+    assert ({svg.stroke(e) for e in svg.edges.values()} - {style.NO_GRAD}
+            <= set(style.PALETTE))
     plain = Svg(viz.draw_graph(loss, gradients=rec, steps=False)).all_texts()
     assert not any(t.startswith("step ") for t in plain)
 
@@ -530,7 +533,8 @@ def test_unscoped_big_graphs_merge_chains_then_leave_far_nodes_out():
     svg = Svg(d)
     assert len(svg.nodes) == 120 and any("only the 119 boxes" in n for n in d.notes)
     assert any(t.startswith("…") and "more" in t for t in svg.all_texts())
-    assert viz.draw_graph(acc, max_nodes=None).counts["boxes"] == 2 * 6000 + 100
+    # Every op, output and leaf, and the 3,000 constants 0.5 (inputs without gradient).
+    assert viz.draw_graph(acc, max_nodes=None).counts["boxes"] == 2 * 6000 + 100 + 3000
 
 
 def test_compact_folds_intermediate_tensors_into_their_ops():
@@ -576,7 +580,9 @@ def test_backward_html_is_self_contained_and_holds_the_steps(tmp_path):
     for s, name in zip(data["steps"], names):
         assert html.escape(name) in s["text"]
     # Every edge lights up at the step its gradient is complete.
-    assert all(e["known"] is not None for e in data["edges"].values())
+    # (Edges from data and constants carry no gradient: they never light up.)
+    assert all(e["known"] is not None for e in data["edges"].values() if not e["none"])
+    assert all(e["known"] is None for e in data["edges"].values() if e["none"])
     edge_ids = set(re.findall(r'<g id="(e\d+)" class="edge"', text))
     assert set(data["edges"]) == edge_ids
     assert [r[0] for r in data["rows"]] == list(range(1, 11))
