@@ -1,17 +1,23 @@
 """Default float dtype and the conversion of user data into NumPy arrays."""
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
 __all__ = ["set_default_dtype", "get_default_dtype", "as_array"]
 
-_default = np.dtype(np.float32)
+_default: np.dtype[Any] = np.dtype(np.float32)
 
 # dtype kinds a Tensor may hold: bool, signed and unsigned ints, floats.
 _SUPPORTED_KINDS = "biuf"
 
 
-def set_default_dtype(dtype):
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the dtype that Python floats (and lists holding a float) become."""
     global _default
     dt = np.dtype(dtype)
@@ -20,7 +26,7 @@ def set_default_dtype(dtype):
     _default = dt
 
 
-def get_default_dtype():
+def get_default_dtype() -> np.dtype[Any]:
     """Return the dtype that Python floats become (``float32`` unless changed)."""
     return _default
 

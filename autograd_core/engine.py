@@ -31,7 +31,7 @@ _accumulate_lock = threading.Lock()
 # gradient of its output) and every leaf as the walk reaches it. Empty by
 # default, which costs one check per backward; ``autograd_core.viz`` uses it to
 # record gradient magnitudes for its drawings.
-observers = []
+observers: list = []
 
 
 def _as_grad_tensor(g, like, where):

@@ -4,10 +4,17 @@ Every factory takes ``dtype=`` and ``requires_grad=``. Float data defaults to
 the default dtype (float32); the random ones take ``rng=`` (a
 ``np.random.Generator``) or ``seed=`` so results are reproducible.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .dtypes import check_dtype, get_default_dtype
 from .tensor import Tensor, _new_tensor
+
+if TYPE_CHECKING:
+    from ._types import DTypeLike, Scalar, Shape, TensorLike
 
 __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
            "randn", "rand"]
@@ -38,17 +45,18 @@ def _random_dtype(dtype, name):
     return dt
 
 
-def zeros(*shape, dtype=None, requires_grad=False):
+def zeros(*shape: Shape, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros; ``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
     return _make(np.zeros(_shape(shape), dtype=_float(dtype)), requires_grad)
 
 
-def ones(*shape, dtype=None, requires_grad=False):
+def ones(*shape: Shape, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones; ``ones(2, 3)`` and ``ones((2, 3))`` alike."""
     return _make(np.ones(_shape(shape), dtype=_float(dtype)), requires_grad)
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
+def full(shape: Shape, fill_value: Scalar, dtype: DTypeLike | None = None,
+         requires_grad: bool = False) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value`` (its dtype follows the value)."""
     if dtype is None:
         dtype = Tensor(fill_value).dtype
@@ -56,19 +64,22 @@ def full(shape, fill_value, dtype=None, requires_grad=False):
     return _make(np.full(shape, fill_value, dtype=dtype), requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
+def zeros_like(t: TensorLike, dtype: DTypeLike | None = None,
+               requires_grad: bool = False) -> Tensor:
     """Zeros with the shape (and, by default, the dtype) of ``t``."""
     t = t if isinstance(t, Tensor) else Tensor(t)
     return _make(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
+def ones_like(t: TensorLike, dtype: DTypeLike | None = None,
+              requires_grad: bool = False) -> Tensor:
     """Ones with the shape (and, by default, the dtype) of ``t``."""
     t = t if isinstance(t, Tensor) else Tensor(t)
     return _make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
+def arange(start: float, stop: float | None = None, step: float = 1,
+           dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in [start, stop): int64 for ints, the default float dtype otherwise."""
     if stop is None:
         start, stop = 0, start
@@ -78,7 +89,8 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
     return _make(np.arange(start, stop, step, dtype=dtype), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
+        requires_grad: bool = False) -> Tensor:
     """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
     return _make(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
@@ -93,14 +105,16 @@ def _generator(rng, seed):
     return np.random.default_rng(seed)
 
 
-def randn(*shape, rng=None, seed=None, dtype=None, requires_grad=False):
+def randn(*shape: Shape, rng: np.random.Generator | None = None, seed: int | None = None,
+          dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples; reproducible with ``seed=`` or a given ``rng=``."""
     gen = _generator(rng, seed)
     return _make(gen.standard_normal(_shape(shape)).astype(_random_dtype(dtype, "randn")),
                  requires_grad)
 
 
-def rand(*shape, rng=None, seed=None, dtype=None, requires_grad=False):
+def rand(*shape: Shape, rng: np.random.Generator | None = None, seed: int | None = None,
+         dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1); reproducible with ``seed=`` or a given ``rng=``."""
     gen = _generator(rng, seed)
     return _make(gen.random(_shape(shape)).astype(_random_dtype(dtype, "rand")),

@@ -10,8 +10,12 @@ output's shape and dtype, and the scope it was made in. It never refers to its
 own output tensor, so graphs contain no reference cycles and die by reference
 counting the moment nothing uses them.
 """
+from __future__ import annotations
+
 import itertools
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -72,7 +76,7 @@ class Function:
 
     # -- what users call ---------------------------------------------------
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on ``args`` and record it in the graph when an input needs it."""
         ctx = _object_new(cls)
         ctx.saved = ()
@@ -98,17 +102,17 @@ class Function:
         return t
 
     @staticmethod
-    def forward(ctx, *args):
+    def forward(ctx: Any, *args: Any) -> Any:
         """Compute the result from the inputs (override in subclasses)."""
         raise NotImplementedError(f"{ctx.name} does not define forward")
 
     @staticmethod
-    def backward(ctx, grad_output):
+    def backward(ctx: Any, grad_output: Any) -> Any:
         """Return one gradient per input of ``forward`` (override in subclasses)."""
         raise NotImplementedError(f"{ctx.name} does not define backward")
 
     # -- what forward and backward use -------------------------------------
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> None:
         """Keep Tensors (or arrays, or numbers) for backward; the op's own output may be one."""
         self.saved = values
 
@@ -123,7 +127,7 @@ class Function:
         return out
 
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> tuple[Any, ...]:
         """The values given to ``save_for_backward``; the output comes back joined to the graph."""
         saved = self.saved
         if saved is None:
@@ -148,13 +152,13 @@ class Function:
         return t
 
     @property
-    def needs_input_grad(self):
+    def needs_input_grad(self) -> tuple[bool, ...]:
         """Tuple of bools: which inputs of ``forward`` need a gradient."""
         nxt = getattr(self, "next", None)
         return tuple(e is not None for e in nxt) if nxt is not None else ()
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The op's readable name (the class name, e.g. ``"Mul"``)."""
         return type(self).__name__
 
@@ -178,7 +182,7 @@ class Function:
             self.extra = _NodeExtra()
         return self.extra
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Callable[[Any], Any]) -> RemovableHandle:
         """Call ``fn(grad)`` with the gradient of this node's output; may return a replacement."""
         extra = self._extra()
         if extra.hooks is None:
@@ -304,7 +308,7 @@ class RemovableHandle:
         self._hooks = hooks
         hooks[self._key] = fn
 
-    def remove(self):
+    def remove(self) -> None:
         """Unregister the hook; calling it twice is harmless."""
         self._hooks.pop(self._key, None)
 
@@ -335,4 +339,4 @@ def _user_frames():
 
 
 # Filled in by tensor.py (which imports this module) to avoid an import cycle.
-Tensor = None
+Tensor: Any = None

@@ -7,7 +7,11 @@ requires grad (for instance inside another transform), the result stays
 joined to the graph, so transforms nest: ``hessian`` is ``jacobian`` of
 ``grad``.
 """
+from __future__ import annotations
+
 import weakref
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -16,6 +20,9 @@ from .engine import run_backward
 from .modes import enable_grad
 from .ops.shape import stack
 from .tensor import Tensor, _new_tensor
+
+if TYPE_CHECKING:
+    from ._types import TensorLike
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian"]
 
@@ -63,7 +70,7 @@ def _prepare(args, argnums):
 # which removes its entry when the leaf dies). Their graphs may live on inside
 # a result (jvp's tangent output hangs on the primal leaves it made), but no
 # enclosing computation differentiates with respect to them.
-_retired = {}
+_retired: dict = {}
 
 
 def _retire(leaves):
@@ -112,7 +119,14 @@ def _pack(values, argnums):
     return values[0] if isinstance(argnums, int) else tuple(values)
 
 
-def value_and_grad(f, argnums=0):
+@overload
+def value_and_grad(f: Callable[..., Tensor], argnums: int = 0
+                   ) -> Callable[..., tuple[Tensor, Tensor]]: ...
+@overload
+def value_and_grad(f: Callable[..., Tensor], argnums: tuple[int, ...]
+                   ) -> Callable[..., tuple[Tensor, tuple[Tensor, ...]]]: ...
+def value_and_grad(f: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
+                   ) -> Callable[..., tuple[Tensor, Any]]:
     """Return a function giving ``(f(*args), gradient of f w.r.t. args[argnums])``.
 
     ``f`` must return a tensor of one element; ``argnums`` is an int or a tuple.
@@ -135,7 +149,12 @@ def value_and_grad(f, argnums=0):
     return wrapped
 
 
-def grad(f, argnums=0):
+@overload
+def grad(f: Callable[..., Tensor], argnums: int = 0) -> Callable[..., Tensor]: ...
+@overload
+def grad(f: Callable[..., Tensor], argnums: tuple[int, ...]
+         ) -> Callable[..., tuple[Tensor, ...]]: ...
+def grad(f: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """Return a function giving the gradient of scalar ``f`` w.r.t. ``args[argnums]``."""
     vg = value_and_grad(f, argnums)
 
@@ -144,7 +163,8 @@ def grad(f, argnums=0):
     return wrapped
 
 
-def vjp(f, *primals):
+def vjp(f: Callable[..., Tensor], *primals: TensorLike
+        ) -> tuple[Tensor, Callable[[TensorLike], tuple[Tensor, ...]]]:
     """Evaluate ``f(*primals)`` and return ``(out, vjp_fn)``.
 
     ``vjp_fn(v)`` gives the tuple ``(v^T df/dp for each primal p)``, where ``v``
@@ -180,7 +200,8 @@ def _as_vector(v, like, op, what, of):
     return v if v.dtype == like.dtype else v.astype(like.dtype)
 
 
-def jvp(f, primals, tangents):
+def jvp(f: Callable[..., Tensor], primals: TensorLike | Sequence[TensorLike],
+        tangents: TensorLike | Sequence[TensorLike]) -> tuple[Tensor, Tensor]:
     """Evaluate ``f`` at ``primals`` and its directional derivative along ``tangents``.
 
     Returns ``(out, J @ tangents)``. Forward mode is obtained from reverse mode
@@ -221,7 +242,8 @@ def jvp(f, primals, tangents):
     return (out if nested else out.detach()), tangent_out
 
 
-def jacobian(f, argnums=0):
+def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0
+             ) -> Callable[..., Any]:
     """Return a function giving the Jacobian of ``f`` w.r.t. ``args[argnums]``.
 
     The Jacobian of an output of shape ``S`` w.r.t. an input of shape ``T`` has
@@ -260,6 +282,7 @@ def jacobian(f, argnums=0):
     return wrapped
 
 
-def hessian(f, argnums=0):
+def hessian(f: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
+            ) -> Callable[..., Any]:
     """Return a function giving the Hessian of scalar ``f``: ``jacobian(grad(f))``."""
     return jacobian(grad(f, argnums), argnums)

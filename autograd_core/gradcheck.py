@@ -5,7 +5,11 @@ computed by backward (one backward per output element) with the one from
 central differences ``(f(x + eps) - f(x - eps)) / (2 eps)`` (two evaluations
 per input element). Use float64: in float32 the differences are too coarse.
 """
+from __future__ import annotations
+
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +46,9 @@ def _fail(msg, raise_exception):
     return False
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
+              eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True) -> bool:
     """Check ``fn``'s gradients w.r.t. every input that requires grad.
 
     ``inputs`` is a Tensor or a tuple of arguments (Tensors, arrays, numbers).
@@ -145,8 +151,10 @@ def _precision_hint(inputs, wrt, eps):
             f"the inputs")
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, seed=0):
+def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
+                  grad_outputs: Tensor | Sequence[Any] | None = None,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, seed: int | None = 0) -> bool:
     """Check second-order gradients: ``gradcheck`` of the map (inputs, v) -> v^T J.
 
     ``grad_outputs`` (one per output of ``fn``) default to random float64

@@ -23,11 +23,18 @@ Every write bumps the version of the memory (``versions.bump``): a node that
 saved the old value then refuses to run its backward, instead of silently
 computing with the new one.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import modes, versions
 from .ops.elementwise import clip, where
 from .tensor import Tensor, _new_tensor, _raw
+
+if TYPE_CHECKING:
+    from ._types import Scalar, TensorLike
 
 __all__ = ["add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "clamp_"]
 METHODS = __all__
@@ -152,7 +159,7 @@ def _replace(a, value):
     return where(np.ones(a.shape, dtype=bool), value, a)
 
 
-def add_(self, other, alpha=1):
+def add_(self: Tensor, other: TensorLike, alpha: Scalar = 1) -> Tensor:
     """In place: ``self += alpha * other`` (returns ``self``)."""
     return _write(self, "add_",
                   lambda out, b: np.add(out, b if alpha == 1 else np.multiply(b, alpha),
@@ -160,7 +167,7 @@ def add_(self, other, alpha=1):
                   lambda a, b: a + _scaled(b, alpha), (other,))
 
 
-def sub_(self, other, alpha=1):
+def sub_(self: Tensor, other: TensorLike, alpha: Scalar = 1) -> Tensor:
     """In place: ``self -= alpha * other`` (returns ``self``)."""
     return _write(self, "sub_",
                   lambda out, b: np.subtract(out, b if alpha == 1 else np.multiply(b, alpha),
@@ -168,33 +175,33 @@ def sub_(self, other, alpha=1):
                   lambda a, b: a - _scaled(b, alpha), (other,))
 
 
-def mul_(self, other):
+def mul_(self: Tensor, other: TensorLike) -> Tensor:
     """In place: ``self *= other`` (returns ``self``)."""
     return _write(self, "mul_",
                   lambda out, b: np.multiply(out, b, out=out, casting="same_kind"),
                   lambda a, b: a * b, (other,))
 
 
-def div_(self, other):
+def div_(self: Tensor, other: TensorLike) -> Tensor:
     """In place: ``self /= other`` (true division; returns ``self``)."""
     return _write(self, "div_",
                   lambda out, b: np.true_divide(out, b, out=out, casting="same_kind"),
                   lambda a, b: a / b, (other,))
 
 
-def pow_(self, exponent):
+def pow_(self: Tensor, exponent: TensorLike) -> Tensor:
     """In place: ``self **= exponent`` (returns ``self``)."""
     return _write(self, "pow_",
                   lambda out, b: np.power(out, b, out=out, casting="same_kind"),
                   lambda a, b: a ** b, (exponent,))
 
 
-def zero_(self):
+def zero_(self: Tensor) -> Tensor:
     """In place: fill with zeros (returns ``self``)."""
     return _write(self, "zero_", lambda out: out.fill(0), lambda a: _replace(a, 0.0), ())
 
 
-def fill_(self, value):
+def fill_(self: Tensor, value: TensorLike) -> Tensor:
     """In place: set every element to ``value`` (a number or a one-element Tensor)."""
     if isinstance(value, Tensor) and value.size != 1:
         raise ValueError(f"fill_: the value must be a number or a tensor of one element, "
@@ -222,14 +229,15 @@ def _check_fits(dtype, value):
                          f"{dtype} without overflow (its range is {info.min} to {info.max})")
 
 
-def copy_(self, src):
+def copy_(self: Tensor, src: TensorLike) -> Tensor:
     """In place: copy ``src`` (broadcast to this shape, cast to this dtype) into ``self``."""
     def array_fn(out, s):
         np.copyto(out, np.broadcast_to(s, out.shape), casting="unsafe")
     return _write(self, "copy_", array_fn, _replace, (src,), casting="unsafe")
 
 
-def clamp_(self, min=None, max=None):
+def clamp_(self: Tensor, min: TensorLike | None = None,
+           max: TensorLike | None = None) -> Tensor:
     """In place: limit the values to ``[min, max]`` (either may be None; returns ``self``)."""
     if min is None and max is None:
         raise ValueError("clamp_: give at least one of min and max")
@@ -260,8 +268,8 @@ def _ipow(self, other):
     return pow_(self, other)
 
 
-Tensor.__iadd__ = _iadd
-Tensor.__isub__ = _isub
-Tensor.__imul__ = _imul
-Tensor.__itruediv__ = _itruediv
-Tensor.__ipow__ = _ipow
+Tensor.__iadd__ = _iadd  # type: ignore[method-assign]
+Tensor.__isub__ = _isub  # type: ignore[method-assign]
+Tensor.__imul__ = _imul  # type: ignore[method-assign]
+Tensor.__itruediv__ = _itruediv  # type: ignore[method-assign]
+Tensor.__ipow__ = _ipow  # type: ignore[method-assign]

@@ -3,8 +3,12 @@
 All three keep their state per thread, so a ``no_grad`` block in one thread
 never changes what another thread records.
 """
+from __future__ import annotations
+
 import functools
 import threading
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 __all__ = ["no_grad", "enable_grad", "detect_anomaly", "scope",
            "is_grad_enabled", "current_scope"]
@@ -25,13 +29,15 @@ class _State(threading.local):
 
 state = _State()
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-def is_grad_enabled():
+
+def is_grad_enabled() -> bool:
     """Return whether operations are being recorded in this thread."""
     return state.grad_enabled
 
 
-def current_scope():
+def current_scope() -> str | None:
     """Return the scope path of this thread ("a/b"), or ``None`` outside any scope."""
     return state.scope
 
@@ -44,25 +50,25 @@ class _Mode:
     may be entered again while active, and from several threads at once.
     """
 
-    _attr = None
+    _attr: str = ""           # the setting of ``state`` (set by each subclass)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         setattr(state, self._attr, state.saved[self._attr].pop())
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self:
                 return fn(*args, **kwargs)
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # same signature as fn
 
 
 class _GradMode(_Mode):
     """Shared by ``no_grad`` and ``enable_grad``; also a bare decorator (``@ag.no_grad``)."""
 
     _attr = "grad_enabled"
-    _enabled = None
+    _enabled: bool | None = None
 
     def __new__(cls, fn=None):
         self = super().__new__(cls)
@@ -103,7 +109,7 @@ class detect_anomaly(_Mode):
 
     _attr = "anomaly"
 
-    def __init__(self, enabled=True):
+    def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
 
     def __enter__(self):
@@ -121,7 +127,7 @@ class scope(_Mode):
 
     _attr = "scope"
 
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         name = str(name)
         if not name:
             raise ValueError("scope name must be a non-empty string")

@@ -202,7 +202,7 @@ _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
 _PREDICATES = (np.isfinite, np.isnan, np.isinf)
 _NO_GRAD_UFUNCS = _COMPARISONS + _PREDICATES
 
-UFUNCS = {
+UFUNCS: dict = {
     np.add: _arith.add,
     np.subtract: _arith.sub,
     np.multiply: _arith.mul,

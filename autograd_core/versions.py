@@ -50,7 +50,7 @@ clock = _Clock()
 _lock = threading.Lock()
 # id(owner array) -> [version, tick of its latest write, tick of its latest
 # recorded write, weakref to the array]
-_table = {}
+_table: dict[int, list] = {}
 
 
 def _owner(a):

@@ -21,8 +21,9 @@ of the time per step, after 3 warm-up blocks (time.perf_counter, garbage
 collector on); a block of 10 steps holds one recorded step at every=10, so its
 time is the true average. Each ratio is the median over rounds of the ratio of
 a variant's block to the plain model's block of the same round (paired, so that
-a slow spell of the machine during a round cancels out); it is printed (targets: every=1 under 1.25x, every=10 under 1.05x,
-removed 1.00x). No assertions. See benchmarks/README.md.
+a slow spell of the machine during a round cancels out); it is printed
+(targets: every=1 under 1.25x, every=10 under 1.05x, removed 1.00x). No assertions.
+See benchmarks/README.md.
 """
 
 import os

@@ -152,10 +152,12 @@ def main():
     args = ARGS
     reps_a, reps_b, reps_c = (2, 10, 1) if args.quick else (5, 100, 3)
 
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"torch {torch.__version__ + f' ({torch.get_num_threads()} threads)' if torch else 'not installed'}, "
+    torch_note = (f"{torch.__version__} ({torch.get_num_threads()} threads)" if torch
+                  else "not installed")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch_note}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs, "
-          f"threads {args.threads or 'default'}, median of {reps_a}/{reps_b}/{reps_c} repeats for a/b/c")
+          f"threads {args.threads or 'default'}, "
+          f"median of {reps_a}/{reps_b}/{reps_c} repeats for a/b/c")
     rows = []  # (benchmark, unit, {impl: value})
 
     def measure(impl, fn):

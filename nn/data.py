@@ -25,16 +25,23 @@ started; ``load_state_dict`` gives both to a new loader over the same data,
 which then continues with the next epoch's order (see ``nn.save`` for a
 checkpoint holding it beside the model and the optimiser).
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import autograd_core as ag
 
+if TYPE_CHECKING:
+    from autograd_core._types import DTypeLike, TensorLike
+
 __all__ = ["DataLoader"]
 
 
-def _as_numpy(a, name):
+def _as_numpy(a: Any, name: str) -> np.ndarray:
     if isinstance(a, ag.Tensor):
         if a.requires_grad:
             a = a.detach()
@@ -59,8 +66,12 @@ class DataLoader:
     ``len(loader)`` is the number of batches per epoch.
     """
 
-    def __init__(self, X, y=None, batch_size=1, shuffle=False, seed=None, drop_last=False,
-                 dtype=None):
+    seed: int       # the seed of the shuffles (drawn at construction when not given)
+
+    def __init__(self, X: TensorLike, y: TensorLike | None = None, batch_size: int = 1,
+                 shuffle: bool = False, seed: int | np.random.Generator | None = None,
+                 drop_last: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         X = _as_numpy(X, "X")
         if X.ndim == 0:
             raise ValueError("X must have at least one axis (the samples)")
@@ -98,32 +109,32 @@ class DataLoader:
             raise ValueError(f"drop_last=True with batch_size {batch_size} > "
                              f"{len(X)} samples would give no batches")
         if seed is None:
-            seed = np.random.SeedSequence().entropy
+            seed = np.random.SeedSequence().entropy  # type: ignore[assignment]  # an int
         elif isinstance(seed, np.random.Generator):
             seed = int(seed.integers(2**63))
         elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, a np.random.Generator or "
                              f"None, got {seed!r}")
-        self.seed = seed
+        self.seed = seed  # type: ignore[assignment]  # an int by now
         self.epoch = 0             # the number of passes started so far
 
     @property
-    def n_samples(self):
+    def n_samples(self) -> int:
         """The number of samples."""
         return len(self.X)
 
-    def __len__(self):
+    def __len__(self) -> int:
         n, b = len(self.X), self.batch_size
         return n // b if self.drop_last else math.ceil(n / b)
 
-    def order(self, epoch):
+    def order(self, epoch: int) -> np.ndarray:
         """The sample order of pass ``epoch`` (an int64 array; ``arange`` without shuffle)."""
         n = len(self.X)
         if not self.shuffle:
             return np.arange(n)
         return np.random.default_rng([int(self.seed), int(epoch)]).permutation(n)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         order = self.order(self.epoch)
         self.epoch += 1
         return self._batches(order)
@@ -141,7 +152,7 @@ class DataLoader:
             else:
                 yield xb, ag.tensor(y[idx])
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, int]:
         """What fixes the order of the coming epochs: ``{"seed": int, "epoch": int,
         "n_samples": int}`` (plain ints, e.g. for an ``nn.save`` checkpoint).
 
@@ -151,7 +162,7 @@ class DataLoader:
         """
         return {"seed": int(self.seed), "epoch": int(self.epoch), "n_samples": len(self.X)}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Take over ``seed`` and ``epoch`` from ``state_dict()`` of a loader over the
         same number of samples (``ValueError`` otherwise, naming what differs)."""
         if not isinstance(state_dict, dict) or not {"seed", "epoch"} <= set(state_dict):
@@ -169,6 +180,6 @@ class DataLoader:
                                  f"non-negative int, got {v!r}")
         self.seed, self.epoch = int(seed), int(epoch)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"DataLoader(n_samples={len(self.X)}, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, batches={len(self)})")

@@ -2,11 +2,22 @@
 normalisation and skip connections are all options, for experiments such as
 deep sigmoid networks with small weights against ReLU + He + BatchNorm + residual.
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from . import _checks
 from . import init as _init
 from .layers import (GELU, BatchNorm1d, Dropout, Identity, LayerNorm, LeakyReLU, Linear, ReLU,
                      Residual, Sequential, Sigmoid, Tanh)
 from .module import Module
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from autograd_core import Tensor
+    from autograd_core._types import DTypeLike, TensorLike
 
 __all__ = ["MLP"]
 
@@ -47,8 +58,11 @@ class MLP(Module):
       generator spawned from it.
     """
 
-    def __init__(self, sizes, activation="relu", init="he", norm=None, residual=False,
-                 dropout=0.0, bias=True, dtype=None, rng=None, seed=None):
+    def __init__(self, sizes: Sequence[int], activation: str | type[Module] = "relu",
+                 init: str | Callable[..., Any] = "he", norm: str | None = None,
+                 residual: bool = False, dropout: float = 0.0, bias: bool = True,
+                 dtype: DTypeLike | None = None, rng: np.random.Generator | None = None,
+                 seed: int | None = None) -> None:
         super().__init__()
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
             raise TypeError(f"MLP: sizes must be a list of ints (the widths), got "
@@ -71,7 +85,7 @@ class MLP(Module):
         self.norm, self.residual = norm, residual
 
         mask_rng = gen.spawn(1)[0] if dropout > 0 else None
-        layers = []
+        layers: list[Module] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             linear = Linear(n_in, n_out, bias=bias, dtype=dtype, rng=gen if init == "pytorch"
                             else None, seed=None if init == "pytorch" else 0)
@@ -80,7 +94,7 @@ class MLP(Module):
             if i == len(sizes) - 2:                          # output layer
                 layers.append(linear)
                 break
-            block = [linear]
+            block: list[Module] = [linear]
             if norm is not None:
                 block.append(NORMS[norm](n_out, dtype=dtype))
             block.append(make_act())
@@ -92,7 +106,7 @@ class MLP(Module):
                 layers.extend(block)
         self.layers = Sequential(*layers)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return self.layers(x)
 
 

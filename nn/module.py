@@ -9,13 +9,21 @@ model is tagged with paths such as ``"MLP/layers/0"``. Modules inside a plain
 list, tuple or dict attribute are not registered (as in PyTorch); such an
 assignment warns and names ``nn.ModuleList`` / ``nn.ModuleDict``, which are.
 """
+from __future__ import annotations
+
 import warnings
 from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import autograd_core as ag
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from autograd_core._types import DTypeLike, TensorLike
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys", "zero_grads"]
 
@@ -31,7 +39,8 @@ class Parameter(ag.Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad=True, dtype=None):
+    def __init__(self, data: TensorLike, requires_grad: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__(data, dtype=dtype)
         if self.data.dtype.kind != "f":
             if dtype is not None:
@@ -60,12 +69,12 @@ class _HookHandle:
         self._hooks = hooks
         hooks[self._key] = fn
 
-    def remove(self):
+    def remove(self) -> None:
         """Unregister the hook; calling it twice is harmless."""
         self._hooks.pop(self._key, None)
 
 
-def zero_grads(params, set_to_none=True):
+def zero_grads(params: Iterable[ag.Tensor], set_to_none: bool = True) -> None:
     """Set each parameter's ``.grad`` to ``None``, or zero it in place.
 
     Shared by ``Module.zero_grad`` and ``Optimizer.zero_grad``. A gradient that
@@ -170,7 +179,7 @@ class Module:
     or ``nn.ModuleDict`` so that their parameters are registered.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         d = self.__dict__
         d["training"] = True
         d["_parameters"] = OrderedDict()
@@ -181,11 +190,11 @@ class Module:
         d["_forward_pre_hooks"] = OrderedDict()
         d["_scope"] = ag.scope(type(self).__name__)     # renamed when registered
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses override it. Call the module, not ``forward``."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with self._scope:
             if self._forward_pre_hooks:
                 for hook in list(self._forward_pre_hooks.values()):
@@ -250,7 +259,7 @@ class Module:
                         warnings.warn(message, UserWarning, stacklevel=2)
             object.__setattr__(self, name, value)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         # Called only when normal lookup fails: registered things live in the registries.
         d = self.__dict__
         for registry in ("_parameters", "_buffers", "_modules"):
@@ -270,7 +279,7 @@ class Module:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
                       | set(self._modules))
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` (a ``Parameter``, or ``None`` to unregister) as ``name``."""
         self._check_name(name)
         if param is not None and not isinstance(param, Parameter):
@@ -278,7 +287,7 @@ class Module:
                             "(nn.Parameter or None expected)")
         setattr(self, name, param)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as the child ``name`` (as ``self.name = module`` does)."""
         self._check_name(name)
         if module is not None and not isinstance(module, Module):
@@ -287,7 +296,8 @@ class Module:
 
     register_module = add_module
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: TensorLike | None,
+                        persistent: bool = True) -> None:
         """Register non-trainable state (a Tensor or NumPy array, e.g. running statistics).
 
         Buffers are saved by ``state_dict()`` unless ``persistent=False``. Assigning
@@ -310,16 +320,17 @@ class Module:
         if not name or "." in name:
             raise KeyError(f"name must be a non-empty string without '.', got {name!r}")
 
-    def register_forward_hook(self, hook):
+    def register_forward_hook(self, hook: Callable[..., Any]) -> _HookHandle:
         """Call ``hook(module, args, output)`` after each forward; it may return a new output."""
         return _HookHandle(self._forward_hooks, hook)
 
-    def register_forward_pre_hook(self, hook):
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> _HookHandle:
         """Call ``hook(module, args)`` before each forward; it may return new args."""
         return _HookHandle(self._forward_pre_hooks, hook)
 
     # -- walking the tree ---------------------------------------------------------
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: set[int] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """Yield ``(name, module)`` for this module and all below it; each module once."""
         if memo is None:
             memo = set()
@@ -332,12 +343,12 @@ class Module:
             yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name,
                                            remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         """Yield this module and every module below it, each once."""
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """Yield ``(name, module)`` for the direct children, each module once."""
         seen = set()
         for name, child in self._modules.items():
@@ -345,7 +356,7 @@ class Module:
                 seen.add(id(child))
                 yield name, child
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         """Yield the direct child modules, each once."""
         for _, child in self.named_children():
             yield child
@@ -360,25 +371,27 @@ class Module:
                 seen.add(id(value))
                 yield (f"{mod_prefix}.{name}" if mod_prefix else name), value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(name, parameter)``; a parameter shared by several modules comes once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield the parameters (each once), e.g. for an optimizer."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, ag.Tensor]]:
         """Yield ``(name, buffer)`` for the buffers (running statistics and the like)."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[ag.Tensor]:
         """Yield the buffers, each once."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         """The module at a dotted path such as ``"layers.0"`` (``""`` is ``self``)."""
         module = self
         if target:
@@ -389,7 +402,7 @@ class Module:
                 module = module._modules[part]
         return module
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[Module], object]) -> Self:
         """Call ``fn(module)`` on every child (recursively), then on ``self``; returns self."""
         for child in self.children():
             child.apply(fn)
@@ -397,7 +410,7 @@ class Module:
         return self
 
     # -- modes and gradients ------------------------------------------------------
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Self:
         """Set training mode (``mode=True``) or evaluation mode here and below; returns self."""
         if not isinstance(mode, bool):
             raise ValueError(f"training mode must be a bool, got {mode!r}")
@@ -405,22 +418,22 @@ class Module:
             m.training = mode
         return self
 
-    def eval(self):
+    def eval(self) -> Self:
         """Evaluation mode (dropout off, batch norm uses running statistics); returns self."""
         return self.train(False)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the parameters' gradients: to ``None`` (default) or, with
         ``set_to_none=False``, to zeros in place (as PyTorch)."""
         zero_grads(self.parameters(), set_to_none)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Set ``requires_grad`` on every parameter (``False`` freezes them); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def to(self, dtype):
+    def to(self, dtype: DTypeLike) -> Self:
         """Convert the floating parameters and buffers to ``dtype`` in place; returns self.
 
         Do this before making an optimizer: its state is kept per parameter array.
@@ -447,7 +460,7 @@ class Module:
         for name, child in self._modules.items():
             yield from child._state_items(f"{prefix}{name}.")
 
-    def state_dict(self, prefix=""):
+    def state_dict(self, prefix: str = "") -> OrderedDict[str, np.ndarray]:
         """An ``OrderedDict`` of key -> NumPy array copy, with PyTorch's keys.
 
         Keys are attribute paths (``"fc1.weight"``, ``"0.bias"``,
@@ -456,7 +469,8 @@ class Module:
         """
         return OrderedDict((k, np.array(t.data, copy=True)) for k, t in self._state_items(prefix))
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
+                        ) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into the parameters and buffers.
 
         Every key, shape and dtype is checked before anything is written, so on
@@ -520,7 +534,7 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing -----------------------------------------------------------------
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text between the parentheses of ``repr`` (layers override it)."""
         return ""
 

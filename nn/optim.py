@@ -28,7 +28,11 @@ over parameters of the same shapes. The state arrays are always ``ndarray`` s
 shaped like their parameter, also for a 0-d parameter, and ``nn.save`` /
 ``nn.load`` write and read a state dict as it is.
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -63,19 +67,22 @@ class Optimizer:
     ``_check_group`` and implement ``step``.
     """
 
-    _array_state = ()       # names of per-parameter state arrays shaped like the parameter
+    # names of per-parameter state arrays shaped like the parameter
+    _array_state: tuple[str, ...] = ()
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Iterable[ag.Tensor | dict[str, Any]],
+                 defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self.state = {}            # param (a Tensor, hashed by identity) -> its state dict
-        self.param_groups = []
+        # param (a Tensor, hashed by identity) -> its state dict
+        self.state: dict[ag.Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
         owner = type(self).__name__
         if isinstance(params, (ag.Tensor, Module)):
             raise _not_params_hint(owner, params)
         if isinstance(params, dict):
             params = [params]
         try:
-            groups = list(params)
+            groups: list[Any] = list(params)
         except TypeError:
             raise TypeError(f"{owner}: params should be an iterable of Tensors or of dicts, "
                             f"got {_kind(params)}") from None
@@ -86,7 +93,7 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def add_param_group(self, group):
+    def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a dict ``{"params": [...], option: value, ...}`` (missing options take
         the defaults given to the constructor)."""
         if not isinstance(group, dict):
@@ -123,7 +130,7 @@ class Optimizer:
             if p.dtype.kind != "f":
                 raise ValueError(f"{owner} can only optimise floating-point "
                                  f"tensors, but parameter {i} has dtype {p.dtype}")
-            if not p.is_leaf:
+            if p.grad_fn is not None:       # not a leaf
                 raise ValueError(f"{owner} can't optimise a non-leaf "
                                  f"tensor (parameter {i} was made by "
                                  f"{p.grad_fn.name}); pass leaves (Parameters)")
@@ -140,12 +147,12 @@ class Optimizer:
     def _check_group(self, group):
         _checks.number(type(self).__name__, "learning rate lr", group["lr"])
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to ``None`` (the default), or to
         zeros in place with ``set_to_none=False``."""
         zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter that has a gradient (subclasses implement it)."""
         raise NotImplementedError(f"{type(self).__name__} does not define step()")
 
@@ -164,7 +171,7 @@ class Optimizer:
             yield p, p.data, g, self.state.setdefault(p, {})
 
     # -- state dicts ---------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """A snapshot: ``{"state": {index: {...}}, "param_groups": [{...,
         "params": [indices]}]}`` (copies of the state arrays)."""
         index, groups, state = 0, [], {}
@@ -181,7 +188,7 @@ class Optimizer:
             groups.append(packed)
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore hyper-parameters and state saved by ``state_dict()`` (copied in).
 
         Everything is checked first, so on an error (other group sizes or shapes, a
@@ -196,7 +203,7 @@ class Optimizer:
             raise ValueError(f"the state dict has {len(saved_groups)} parameter group(s), "
                              f"this optimiser {len(self.param_groups)}")
         owner = type(self).__name__
-        by_index = {}
+        by_index: dict[int, Any] = {}
         for gi, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             if not isinstance(saved, dict) or not isinstance(saved.get("params"), list):
                 raise ValueError(f"{owner}.load_state_dict: parameter group {gi} of the "
@@ -251,7 +258,7 @@ class Optimizer:
         self.param_groups = new_groups
         self.state = new_state
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
@@ -278,8 +285,9 @@ class SGD(Optimizer):
 
     _array_state = ("momentum_buffer",)
 
-    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *,
-                 dampening=0.0):
+    def __init__(self, params: Iterable[ag.Tensor | dict[str, Any]], lr: float,
+                 momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0, *,
+                 dampening: float = 0.0) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       nesterov=nesterov, weight_decay=weight_decay))
 
@@ -296,7 +304,7 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter that has a gradient."""
         with ag.no_grad():
             for group in self.param_groups:
@@ -333,8 +341,9 @@ class Adam(Optimizer):
     _decoupled = False
     _array_state = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False):
+    def __init__(self, params: Iterable[ag.Tensor | dict[str, Any]], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
@@ -350,7 +359,7 @@ class Adam(Optimizer):
         _checks.number(owner, "eps", group["eps"])
         _checks.number(owner, "weight_decay", group["weight_decay"])
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter that has a gradient."""
         with ag.no_grad():
             for group in self.param_groups:
@@ -393,7 +402,8 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False):
+    def __init__(self, params: Iterable[ag.Tensor | dict[str, Any]], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad)

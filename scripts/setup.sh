@@ -5,7 +5,9 @@
 #   * .venv exists (python3 -m venv; installs Debian's python3-venv if needed and root),
 #   * the project is installed editable with the extras in AG_EXTRAS
 #     (default "test"); skipped when .venv/.stamp-<extras> records the same
-#     hash of pyproject.toml (and repo path) as the last successful install,
+#     hash of pyproject.toml (and repo path) as the last successful install;
+#     when the project is already installed from this pyproject.toml with other
+#     extras, only the requirements still missing are installed,
 #   * Graphviz's `dot` program is present (apt-get when root, else a note).
 # Needs only Python >= 3.10 with pip, and network access to PyPI / Debian.
 
@@ -57,10 +59,48 @@ h.update(str(root).encode())  # a moved checkout needs a fresh editable install
 print(h.hexdigest())
 PY
 )"
+# .stamp-editable: the hash of the last editable install (whatever its extras), so
+# that the installed metadata lists this pyproject.toml's extras. Then another
+# extra (test.sh after demo.sh) needs only its missing requirements, checked
+# here in well under a second, instead of a full `pip install -e` (which builds
+# the project again and walks every requirement: many seconds).
+_ag_editable="$AG_VENV/.stamp-editable"
 if [ "$(cat "$_ag_stamp" 2>/dev/null)" != "$_ag_hash" ]; then
-    _ag_log "installing autograd-core[$AG_EXTRAS] into .venv (pip -q)"
-    "$AG_VENV/bin/python" -m pip install -q --disable-pip-version-check \
-        -e "${AG_ROOT}[${AG_EXTRAS}]"
+    if [ "$(cat "$_ag_editable" 2>/dev/null)" = "$_ag_hash" ] \
+        && _ag_missing="$("$AG_VENV/bin/python" - "$AG_EXTRAS" <<'PY'
+# Print the requirements of the given extras that are not installed (or whose
+# installed version does not match); exit 1 when that cannot be told.
+import sys
+from importlib import metadata
+try:
+    from pip._vendor.packaging.requirements import Requirement
+except ImportError:
+    sys.exit(1)
+extras = [e.strip() for e in sys.argv[1].split(",") if e.strip()]
+for line in metadata.requires("autograd-core") or []:
+    req = Requirement(line)
+    if req.marker is None or not any(req.marker.evaluate({"extra": e}) for e in extras):
+        continue
+    try:
+        version = metadata.version(req.name)
+    except metadata.PackageNotFoundError:
+        version = None
+    if version is None or not req.specifier.contains(version, prereleases=True):
+        req.marker = None
+        print(req)
+PY
+)"; then
+        if [ -n "$_ag_missing" ]; then
+            _ag_log "installing what autograd-core[$AG_EXTRAS] lacks:" $_ag_missing "(pip -q)"
+            # shellcheck disable=SC2086  # one requirement per word
+            "$AG_VENV/bin/python" -m pip install -q --disable-pip-version-check $_ag_missing
+        fi
+    else
+        _ag_log "installing autograd-core[$AG_EXTRAS] into .venv (pip -q)"
+        "$AG_VENV/bin/python" -m pip install -q --disable-pip-version-check \
+            -e "${AG_ROOT}[${AG_EXTRAS}]"
+        echo "$_ag_hash" > "$_ag_editable"
+    fi
     echo "$_ag_hash" > "$_ag_stamp"
 fi
 
@@ -75,4 +115,4 @@ if ! command -v dot >/dev/null; then
                 "'brew install graphviz' (macOS) or from https://graphviz.org/download/"
     fi
 fi
-unset _ag_stamp _ag_hash
+unset _ag_stamp _ag_hash _ag_editable _ag_missing

@@ -1,14 +1,22 @@
 """Small helpers shared by the op modules."""
+from __future__ import annotations
+
 import functools
 import inspect
 import numbers
 import operator
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
 from ..dtypes import _SUPPORTED_KINDS as _REAL_KINDS, check_dtype
 from ..modes import state as _state
 from ..tensor import Tensor, _new_tensor
+
+# For type checkers, a function decorated with ``torch_names`` keeps its own
+# signature (the NumPy spellings); PyTorch's are accepted at run time.
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _ndarray = np.ndarray
 
@@ -47,7 +55,7 @@ def constant(x):
     return arr
 
 
-def as_tensor(x):
+def as_tensor(x: Any) -> Tensor:
     """``x`` as a Tensor: Tensors pass through, anything else becomes a constant."""
     if isinstance(x, Tensor):
         return x
@@ -133,7 +141,12 @@ def _unbiased(value, op):
     return int(value)
 
 
-def torch_names(f=None, *, with_dim=None):
+@overload
+def torch_names(f: _F, *, with_dim: Callable[..., Any] | None = None) -> _F: ...
+@overload
+def torch_names(f: None = None, *, with_dim: Callable[..., Any] | None = None
+                ) -> Callable[[_F], _F]: ...
+def torch_names(f: Any = None, *, with_dim: Callable[..., Any] | None = None) -> Any:
     """Decorator: ``f``, written with NumPy's argument names, also takes PyTorch's.
 
     ``dim=`` stands for ``axis=``, ``keepdim=`` for ``keepdims=``,

@@ -16,11 +16,18 @@ Binary ops broadcast like NumPy and promote like NumPy 2: a Python number is
 (it needs no gradient); the engine sums broadcast gradients back to each
 input's shape, so the backwards below ignore broadcasting.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..function import Primitive
 from ..tensor import Tensor, _new_tensor
 from ._util import as_tensor, constant, operands
+
+if TYPE_CHECKING:
+    from .._types import TensorLike
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "remainder", "floor_divide",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
@@ -219,37 +226,37 @@ def _no_grad(name, symbol, ufunc, values, integers_only=False):
         raise TypeError(f"{name} ({symbol}): {e} (operands: {_describe(values)})") from None
 
 
-def add(a, b):
+def add(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a + b`` with broadcasting."""
     return Add.apply(a, b)
 
 
-def sub(a, b):
+def sub(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a - b`` with broadcasting."""
     return Sub.apply(a, b)
 
 
-def mul(a, b):
+def mul(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a * b`` with broadcasting."""
     return Mul.apply(a, b)
 
 
-def div(a, b):
+def div(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a / b`` (true division) with broadcasting."""
     return Div.apply(a, b)
 
 
-def neg(a):
+def neg(a: TensorLike) -> Tensor:
     """Elementwise ``-a``."""
     return Neg.apply(as_tensor(a))
 
 
-def pow(a, b):
+def pow(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a ** b``; either may be a Tensor or a number."""
     return Pow.apply(a, b)
 
 
-def remainder(a, b):
+def remainder(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a % b``: Python's remainder, with the sign of ``b`` (as PyTorch's).
 
     Differentiable on floats: d/da = 1, d/db = -floor(a / b). Integer ``% 0``
@@ -258,7 +265,7 @@ def remainder(a, b):
     return Remainder.apply(a, b)
 
 
-def floor_divide(a, b):
+def floor_divide(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a // b``: Python's floor division (as PyTorch's), no gradient.
 
     The result never requires grad (it is piecewise constant). Integer ``// 0``
@@ -267,22 +274,22 @@ def floor_divide(a, b):
     return _no_grad("floor_divide", "//", np.floor_divide, (a, b))
 
 
-def bitwise_and(a, b):
+def bitwise_and(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a & b`` on bools or integers (logical and for bools); no gradient."""
     return _no_grad("bitwise_and", "&", np.bitwise_and, (a, b), integers_only=True)
 
 
-def bitwise_or(a, b):
+def bitwise_or(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a | b`` on bools or integers (logical or for bools); no gradient."""
     return _no_grad("bitwise_or", "|", np.bitwise_or, (a, b), integers_only=True)
 
 
-def bitwise_xor(a, b):
+def bitwise_xor(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a ^ b`` on bools or integers (logical xor for bools); no gradient."""
     return _no_grad("bitwise_xor", "^", np.bitwise_xor, (a, b), integers_only=True)
 
 
-def bitwise_not(a):
+def bitwise_not(a: TensorLike) -> Tensor:
     """Elementwise ``~a`` on a bool or integer tensor (logical not for bools); no gradient."""
     return _no_grad("bitwise_not", "~", np.invert, (a,), integers_only=True)
 

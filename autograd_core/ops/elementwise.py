@@ -5,12 +5,19 @@ At a kink we pick the subgradient PyTorch picks: ``relu'(0) = 0``,
 gradient where ``min <= x <= max`` (bounds included); ``maximum``/``minimum``
 split it evenly between tied inputs.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, is_array, operands, raw
+
+if TYPE_CHECKING:
+    from .._types import TensorLike
+    from ..tensor import Tensor
 
 __all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
            "abs", "erf", "gelu", "softplus", "clip", "maximum", "minimum", "where"]
@@ -325,7 +332,8 @@ class _Extremum(Primitive):
     """Shared by Maximum and Minimum: ties split the gradient evenly."""
 
     __slots__ = ()
-    pick = wins = None          # np.maximum / np.greater, or np.minimum / np.less
+    pick: np.ufunc | None = None    # np.maximum or np.minimum
+    wins: np.ufunc | None = None    # np.greater or np.less
 
     @classmethod
     def forward(cls, ctx, a, b):
@@ -378,62 +386,62 @@ class Where(Primitive):
                 where(cond, 0.0, g) if ctx.next[2] is not None else None)
 
 
-def exp(x):
+def exp(x: TensorLike) -> Tensor:
     """Elementwise e**x."""
     return Exp.apply(as_tensor(x))
 
 
-def log(x):
+def log(x: TensorLike) -> Tensor:
     """Elementwise natural logarithm."""
     return Log.apply(as_tensor(x))
 
 
-def sqrt(x):
+def sqrt(x: TensorLike) -> Tensor:
     """Elementwise square root."""
     return Sqrt.apply(as_tensor(x))
 
 
-def sin(x):
+def sin(x: TensorLike) -> Tensor:
     """Elementwise sine."""
     return Sin.apply(as_tensor(x))
 
 
-def cos(x):
+def cos(x: TensorLike) -> Tensor:
     """Elementwise cosine."""
     return Cos.apply(as_tensor(x))
 
 
-def tanh(x):
+def tanh(x: TensorLike) -> Tensor:
     """Elementwise hyperbolic tangent."""
     return Tanh.apply(as_tensor(x))
 
 
-def sigmoid(x):
+def sigmoid(x: TensorLike) -> Tensor:
     """Elementwise logistic function 1 / (1 + exp(-x)), stable for any x."""
     return Sigmoid.apply(as_tensor(x))
 
 
-def relu(x):
+def relu(x: TensorLike) -> Tensor:
     """Elementwise max(x, 0); gradient 0 at x = 0."""
     return Relu.apply(as_tensor(x))
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x: TensorLike, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else negative_slope * x; gradient negative_slope at 0."""
     return LeakyRelu.apply(as_tensor(x), negative_slope)
 
 
-def abs(x):
+def abs(x: TensorLike) -> Tensor:
     """Elementwise |x|; gradient 0 at x = 0."""
     return Abs.apply(as_tensor(x))
 
 
-def erf(x):
+def erf(x: TensorLike) -> Tensor:
     """Elementwise error function (accurate to double precision)."""
     return Erf.apply(as_tensor(x))
 
 
-def gelu(x, approximate="none"):
+def gelu(x: TensorLike, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit x * Phi(x), as PyTorch's ``gelu``.
 
     ``approximate="none"`` uses the exact erf form; ``"tanh"`` the tanh formula.
@@ -460,12 +468,13 @@ def _gelu(x, approximate):
     return x * (tanh(inner) + 1) * 0.5
 
 
-def softplus(x):
+def softplus(x: TensorLike) -> Tensor:
     """Elementwise log(1 + exp(x)), stable for any x; its gradient is sigmoid(x)."""
     return Softplus.apply(as_tensor(x))
 
 
-def clip(x, min=None, max=None):
+def clip(x: TensorLike, min: TensorLike | None = None,
+         max: TensorLike | None = None) -> Tensor:
     """Limit x to [min, max] (either may be None); gradient passes where min <= x <= max.
 
     ``min`` and ``max`` may be numbers, arrays or Tensors (broadcast with ``x``).
@@ -473,16 +482,16 @@ def clip(x, min=None, max=None):
     return Clip.apply(as_tensor(x), min, max)
 
 
-def maximum(a, b):
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise maximum with broadcasting; ties split the gradient evenly."""
     return Maximum.apply(a, b)
 
 
-def minimum(a, b):
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise minimum with broadcasting; ties split the gradient evenly."""
     return Minimum.apply(a, b)
 
 
-def where(cond, a, b):
+def where(cond: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise ``a if cond else b`` with broadcasting; cond gets no gradient."""
     return Where.apply(cond, a, b)

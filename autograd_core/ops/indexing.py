@@ -4,11 +4,19 @@ The gradient of ``t[index]`` scatters the output's gradient back into a zero
 tensor of ``t``'s shape; where an integer array repeats an index, the
 contributions add up (``np.add.at``).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..function import Primitive
 from ..tensor import Tensor
 from ._util import is_array, operands
+
+if TYPE_CHECKING:
+    from .._types import TensorLike
+    from ..tensor import Tensor
 
 __all__ = ["getitem", "normalize_index"]
 
@@ -88,6 +96,6 @@ def _scatter(g, shape, index, basic):
     return out
 
 
-def getitem(x, index):
+def getitem(x: TensorLike, index: Any) -> Tensor:
     """``x[index]``: NumPy's basic, advanced and boolean indexing, differentiable."""
     return GetItem.apply(x, normalize_index(index))

@@ -7,10 +7,18 @@ dA = g @ B^T, dB = A^T @ g; the engine sums broadcast batch axes away. It is
 one formula for Tensors (recorded, for higher order) and bare arrays (see
 ``_util.operands``).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, operands, raw
+
+if TYPE_CHECKING:
+    from .._types import TensorLike
+    from ..tensor import Tensor
 
 __all__ = ["matmul", "dot"]
 METHODS = ["matmul", "dot"]
@@ -51,12 +59,12 @@ class Matmul(Primitive):
         return ga, gb
 
 
-def matmul(a, b):
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product with NumPy's ``matmul`` rules (1-D promotion, batch broadcasting)."""
     return Matmul.apply(a, b)
 
 
-def dot(a, b):
+def dot(a: TensorLike, b: TensorLike) -> Tensor:
     """``np.dot`` for 0-D, 1-D and 2-D operands: inner, matrix-vector or matrix product."""
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:

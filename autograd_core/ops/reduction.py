@@ -14,9 +14,12 @@ Every function here also takes PyTorch's argument names (``dim=``,
 PyTorch's named tuple ``(values, indices)``; with ``axis=`` (the contract)
 they return the values.
 """
+from __future__ import annotations
+
 import collections
 from builtins import any as _builtin_any
 from builtins import max as _builtin_max
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +29,9 @@ from ._util import (as_tensor, axis_int, is_array, keepdims_shape, normalize_axi
                     torch_names)
 from .elementwise import Sqrt, abs, exp, log, where
 from .shape import pad
+
+if TYPE_CHECKING:
+    from .._types import Axis, TensorLike
 
 __all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "softmax",
            "log_softmax", "prod", "cumsum", "norm", "all", "any", "argmax", "argmin"]
@@ -56,7 +62,7 @@ class _Extreme(Primitive):
     """Max or min over axes; tied extremes share the gradient evenly."""
 
     __slots__ = ("in_shape", "kd_shape")
-    reduce = None               # "max" or "min": the ndarray method
+    reduce: str | None = None   # "max" or "min": the ndarray method
 
     @classmethod
     def forward(cls, ctx, x, axes, keepdims):
@@ -108,14 +114,14 @@ def _count(shape, axes):
 
 
 @torch_names
-def sum(x, axis=None, keepdims=False):
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum of elements over ``axis`` (None: all); an empty sum is 0, as NumPy."""
     x = as_tensor(x)
     return Sum.apply(x, normalize_axis(axis, x.ndim, "sum"), keepdims)
 
 
 @torch_names
-def mean(x, axis=None, keepdims=False):
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis``; the mean of nothing is nan, as NumPy.
 
     As NumPy, a float16 tensor is summed in float32 (a float16 sum of many
@@ -131,7 +137,7 @@ def mean(x, axis=None, keepdims=False):
 
 
 @torch_names(with_dim=lambda *a, **k: _with_indices("max", *a, **k))
-def max(x, axis=None, keepdims=False):
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``; tied maxima share the gradient evenly.
 
     With PyTorch's ``dim=`` (an int) instead of ``axis=``, the result is
@@ -145,7 +151,7 @@ def max(x, axis=None, keepdims=False):
 
 
 @torch_names(with_dim=lambda *a, **k: _with_indices("min", *a, **k))
-def min(x, axis=None, keepdims=False):
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``; tied minima share the gradient evenly.
 
     With ``dim=`` instead of ``axis=``: PyTorch's ``(values, indices)``, as ``max``.
@@ -156,7 +162,7 @@ def min(x, axis=None, keepdims=False):
 
 
 @torch_names
-def var(x, axis=None, ddof=0, keepdims=False):
+def var(x: TensorLike, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     """Variance over ``axis`` with ``ddof`` delta degrees of freedom, as NumPy.
 
     With ``ddof`` at least the number of elements the result is inf or nan (a
@@ -173,7 +179,7 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 
 @torch_names
-def std(x, axis=None, ddof=0, keepdims=False):
+def std(x: TensorLike, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     """Standard deviation: ``sqrt(var(x, axis, ddof, keepdims))``.
 
     Where the spread is 0 (equal values, or an axis of length 1) the gradient
@@ -219,7 +225,7 @@ def _stop_max(x, axes):
 
 
 @torch_names
-def logsumexp(x, axis=None, keepdims=False):
+def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, computed without overflow."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "logsumexp")
@@ -267,14 +273,14 @@ class LogSoftmax(Primitive):
 
 
 @torch_names
-def softmax(x, axis=-1):
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, computed without overflow."""
     x = as_tensor(x)
     return Softmax.apply(x, normalize_axis(axis, x.ndim, "softmax"))
 
 
 @torch_names
-def log_softmax(x, axis=-1):
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``: log-probabilities, finite for any finite x."""
     x = as_tensor(x)
     return LogSoftmax.apply(x, normalize_axis(axis, x.ndim, "log_softmax"))
@@ -310,7 +316,7 @@ def _check_axis_arg(name, axis):
 # --------------------------------------------------------------------------- prod
 
 @torch_names
-def prod(x, axis=None, keepdims=False):
+def prod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Product of elements over ``axis`` (None: all); an empty product is 1, as NumPy.
 
     Composed of multiplications: the reduced axes are laid out as one last
@@ -382,7 +388,7 @@ class Cumsum(Primitive):
 
 
 @torch_names
-def cumsum(x, axis=None):
+def cumsum(x: TensorLike, axis: int | None = None) -> Tensor:
     """Running sum along ``axis``, as NumPy (``axis=None``: of the flattened tensor).
 
     Differentiable: the gradient is the running sum of the output's gradient
@@ -408,7 +414,8 @@ class NormSqrt(StdSqrt):
 
 
 @torch_names
-def norm(x, p=2, axis=None, keepdims=False):
+def norm(x: TensorLike, p: float | str = 2, axis: Axis = None,
+         keepdims: bool = False) -> Tensor:
     """The vector norm of the elements over ``axis`` (None: all), as ``torch.norm``.
 
     ``p``: 2 or "fro" (sqrt of the sum of squares, the default), 1 (sum of
@@ -445,7 +452,7 @@ def norm(x, p=2, axis=None, keepdims=False):
 # --------------------------------------------------------------------------- no gradient
 
 @torch_names
-def all(x, axis=None, keepdims=False):
+def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Whether every element over ``axis`` is true (nonzero): a bool tensor, no gradient."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "all")
@@ -453,7 +460,7 @@ def all(x, axis=None, keepdims=False):
 
 
 @torch_names
-def any(x, axis=None, keepdims=False):
+def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Whether any element over ``axis`` is true (nonzero): a bool tensor, no gradient."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "any")
@@ -472,7 +479,7 @@ def _arg_extreme(name, x, axis, keepdims):
 
 
 @torch_names
-def argmax(x, axis=None, keepdims=False):
+def argmax(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the (first) maximum along ``axis`` (None: of the flattened tensor).
 
     An int64 tensor without gradient; NaN counts as the maximum, as NumPy and
@@ -482,7 +489,7 @@ def argmax(x, axis=None, keepdims=False):
 
 
 @torch_names
-def argmin(x, axis=None, keepdims=False):
+def argmin(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the (first) minimum along ``axis`` (None: of the flattened tensor).
 
     An int64 tensor without gradient; NaN counts as the minimum, as NumPy and

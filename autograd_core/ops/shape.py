@@ -7,12 +7,20 @@ Functions with an ``axis`` (``start_axis``/``end_axis``) also take PyTorch's
 ``sum_to`` here is the one place where broadcasting is undone: the engine
 calls it on every gradient whose shape differs from its input's.
 """
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..function import Primitive
 from ._util import as_tensor, axis_int, normalize_axis, operands, raw, torch_names
+
+if TYPE_CHECKING:
+    from .._types import Axis, DTypeLike, Scalar, Shape, TensorLike
+    from ..tensor import Tensor
 
 __all__ = ["reshape", "transpose", "swapaxes", "flatten", "squeeze", "expand_dims",
            "broadcast_to", "concatenate", "stack", "pad", "astype", "sum_to",
@@ -173,7 +181,7 @@ def _shape_arg(shape, op, what="shape"):
     return tuple(out)
 
 
-def reshape(x, *shape):
+def reshape(x: TensorLike, *shape: Shape) -> Tensor:
     """The same elements in a new shape (one entry may be -1).
 
     Always a new tensor (a view of the same data), even when the shape is
@@ -198,7 +206,7 @@ def _permutation(x, axes, op):
     return tuple(a % x.ndim for a in axes)
 
 
-def transpose(x, *axes):
+def transpose(x: TensorLike, *axes: Shape) -> Tensor:
     """Permute the axes as NumPy: reversed by default, or in the order given.
 
     Not PyTorch's ``transpose(dim0, dim1)``, which swaps two axes (that is
@@ -220,7 +228,7 @@ def transpose(x, *axes):
     return Transpose.apply(x, axes)
 
 
-def permute(x, *axes):
+def permute(x: TensorLike, *axes: Shape) -> Tensor:
     """The axes in the order given, as PyTorch's ``permute``: ``x.permute(0, 2, 1)``.
 
     ``axes`` (PyTorch's ``dims``) are ints or one sequence of them, negative
@@ -233,7 +241,7 @@ def permute(x, *axes):
     return Transpose.apply(x, _permutation(x, axes, "permute"))
 
 
-def swapaxes(x, axis1, axis2):
+def swapaxes(x: TensorLike, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     x = as_tensor(x)
     a, b = (normalize_axis(axis1, x.ndim, "swapaxes", "axis1")[0],
@@ -244,7 +252,7 @@ def swapaxes(x, axis1, axis2):
 
 
 @torch_names
-def flatten(x, start_axis=0, end_axis=-1):
+def flatten(x: TensorLike, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     """Merge the axes from ``start_axis`` to ``end_axis`` (inclusive) into one."""
     x = as_tensor(x)
     if x.ndim == 0:
@@ -258,7 +266,7 @@ def flatten(x, start_axis=0, end_axis=-1):
 
 
 @torch_names
-def squeeze(x, axis=None):
+def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
     """Remove axes of size 1 (all of them, or those in ``axis``, which must have size 1)."""
     x = as_tensor(x)
     if axis is None:
@@ -273,7 +281,7 @@ def squeeze(x, axis=None):
 
 
 @torch_names
-def expand_dims(x, axis):
+def expand_dims(x: TensorLike, axis: Shape) -> Tensor:
     """Insert axes of size 1 at ``axis`` (an int or a tuple), as NumPy."""
     x = as_tensor(x)
     axes = (axis,) if not isinstance(axis, (tuple, list)) else axis
@@ -283,41 +291,41 @@ def expand_dims(x, axis):
     return reshape(x, tuple(1 if i in new else next(it) for i in range(ndim)))
 
 
-def broadcast_to(x, shape):
+def broadcast_to(x: TensorLike, shape: Shape) -> Tensor:
     """Broadcast to ``shape`` (a read-only view); the gradient is summed back."""
     x = as_tensor(x)
     return BroadcastTo.apply(x, _shape_arg((shape,), "broadcast_to"))
 
 
 @torch_names
-def concatenate(tensors, axis=0):
+def concatenate(tensors: Sequence[TensorLike], axis: int | None = 0) -> Tensor:
     """Join a sequence of tensors along an existing axis (``axis=None``: flattened first)."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
     if axis is None:                    # as NumPy: flatten first
-        tensors = [as_tensor(t) for t in tensors]
-        tensors, axis = [t if t.ndim == 1 else reshape(t, -1) for t in tensors], 0
+        ts = [as_tensor(t) for t in tensors]
+        tensors, axis = [t if t.ndim == 1 else reshape(t, -1) for t in ts], 0
     axis = axis_int(axis, "concatenate")
     return Concatenate.apply(*tensors, axis=axis)
 
 
 @torch_names
-def stack(tensors, axis=0):
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join a sequence of same-shaped tensors along a new axis."""
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
+    ts = [as_tensor(t) for t in tensors]
+    if not ts:
         raise ValueError("stack: needs at least one tensor")
-    shapes = {t.shape for t in tensors}
+    shapes = {t.shape for t in ts}
     if len(shapes) > 1:
         raise ValueError("stack: all tensors must have the same shape, got "
-                         + ", ".join(str(t.shape) for t in tensors))
-    ndim = tensors[0].ndim + 1
+                         + ", ".join(str(t.shape) for t in ts))
+    ndim = ts[0].ndim + 1
     axis = normalize_axis(axis, ndim, "stack")[0]
-    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+    return concatenate([expand_dims(t, axis) for t in ts], axis=axis)
 
 
-def pad(x, pad_width, constant_values=0):
+def pad(x: TensorLike, pad_width: Any, constant_values: Scalar = 0) -> Tensor:
     """Pad with a constant, as ``np.pad(mode="constant")``.
 
     ``pad_width`` is an int, a ``(before, after)`` pair, or one pair per axis.
@@ -333,14 +341,14 @@ def pad(x, pad_width, constant_values=0):
     return Pad.apply(x, tuple(map(tuple, widths.tolist())), constant_values)
 
 
-def astype(x, dtype):
+def astype(x: TensorLike, dtype: DTypeLike) -> Tensor:
     """A copy converted to ``dtype``; the gradient flows back between float dtypes."""
     x = as_tensor(x)
     return Cast.apply(x, np.dtype(dtype))
 
 
 @torch_names
-def unsqueeze(x, axis):
+def unsqueeze(x: TensorLike, axis: Shape) -> Tensor:
     """A new axis of size 1 at ``axis`` (one int), as PyTorch's ``unsqueeze(dim)``.
 
     ``axis`` counts positions in the result, so it runs over
@@ -359,7 +367,7 @@ def _looks_like_dtype(s):
     return type(s).__module__ == "torch"        # torch.float32 and the like
 
 
-def view(x, *shape):
+def view(x: TensorLike, *shape: Shape) -> Tensor:
     """The same elements in a new shape, as PyTorch's ``view`` (``reshape`` here).
 
     One entry may be -1. Unlike PyTorch's, it works on any layout (a copy is
@@ -374,12 +382,12 @@ def view(x, *shape):
     return Reshape.apply(x, _shape_arg(shape, "view"))
 
 
-def clone(x):
+def clone(x: TensorLike) -> Tensor:
     """A copy that stays in the graph: the gradient flows back to ``x``, as PyTorch's."""
     x = as_tensor(x)
     return Clone.apply(x, x.dtype)
 
 
-def numel(x):
+def numel(x: TensorLike) -> int:
     """The number of elements, a Python int (as PyTorch's ``numel``; NumPy's ``size``)."""
     return int(as_tensor(x).data.size)

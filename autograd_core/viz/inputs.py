@@ -47,7 +47,7 @@ op's forward parameter it was passed as ("x", "target", "b"), or None.
 
 _notes = None                   # node -> tuple (InputNote or None per positional input)
 _lock = threading.Lock()
-_roles = {}                     # op class -> names of forward's positional parameters
+_roles: dict = {}               # op class -> names of forward's positional parameters
 _state = {"on": False, "orig": None}
 
 

@@ -218,7 +218,7 @@ class Context:
             word = "param" if all(e.param for e in leaves) else "leaf"
             rows.append(_row(f"{plural(len(leaves), word)} ({n:,} values)", 9, "#555555"))
         outs = {}
-        for (a, b), cs in self.lay.edges.items():
+        for (a, _b), cs in self.lay.edges.items():
             if a == box.id:
                 for c in cs:
                     outs[c] = self.g.elems[c]

@@ -5,8 +5,9 @@ percentiles. Exact ones cost a second pass over the output (the std) and a
 sort of all of it (the percentiles): for a small MLP, as much as a fifth of
 the training step. Instead, each output's mean is taken exactly (one pass,
 which also sees any NaN or inf) and a fixed sample of its elements
-(``stats.sample``, in runs of ``stats.OUTPUT_RUN``) is gathered into one row of a buffer; ``finish()``, once per
-step, sorts all rows in one call and computes every std and percentile at once.
+(``stats.sample``, in runs of ``stats.OUTPUT_RUN``) is gathered into one row of
+a buffer; ``finish()``, once per step, sorts all rows in one call and computes
+every std and percentile at once.
 """
 import math
 

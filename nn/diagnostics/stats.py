@@ -12,12 +12,13 @@ import math
 
 import numpy as np
 
-__all__ = ["flat", "total", "moments", "spread_about_sampled_mean", "percentiles", "sample", "sample_into", "interpolation", "sample_indices", "sample_rows", "RUN", "OUTPUT_RUN", "histogram",
-           "saturated_fraction", "unit_sums", "dead_fraction"]
+__all__ = ["flat", "total", "moments", "spread_about_sampled_mean", "percentiles", "sample",
+           "sample_into", "interpolation", "sample_indices", "sample_rows", "RUN", "OUTPUT_RUN",
+           "histogram", "saturated_fraction", "unit_sums", "dead_fraction"]
 
-_ONES = {}
-_SAMPLES = {}
-_INTERP = {}
+_ONES: dict = {}
+_SAMPLES: dict = {}
+_INTERP: dict = {}
 _CACHE_LIMIT = 64
 
 

@@ -36,7 +36,7 @@ def best_lrs(rows, metric="val_acc"):
     best = {}
     for key, by_lr in finals.items():
         def score(lr):
-            group = by_lr[lr]
+            group = by_lr[lr]  # noqa: B023  (score is used at once, by min below)
             return (-_mean([r.get(metric) for r in group], 0.0),
                     _mean([r.get("val_loss") for r in group], math.inf),
                     math.inf if lr is None else lr)

@@ -17,7 +17,8 @@ from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from .sparse import embedding, one_hot
 
 __all__ = [
-    "linear", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot",
+    "linear", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout",
+    "batch_norm", "layer_norm", "embedding", "one_hot",
     "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "relu", "sigmoid", "tanh", "leaky_relu", "gelu", "softplus", "softmax", "log_softmax",

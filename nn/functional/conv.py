@@ -133,8 +133,8 @@ def _same_padding(op, kernel, dilation, stride):
         raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}; "
                          f"give the padding as numbers instead")
     pads = []
-    for k, d in zip(kernel, dilation):
-        total = d * (k - 1)
+    for size, d in zip(kernel, dilation):
+        total = d * (size - 1)
         pads += [total // 2, total - total // 2]     # the odd one out at the end, as PyTorch
     return tuple(pads)
 

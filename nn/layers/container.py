@@ -1,12 +1,20 @@
 """Containers: ``Sequential`` (a chain of modules), ``Residual`` (x + module(x)), and
 ``ModuleList`` / ``ModuleDict``, which hold modules (registering their parameters)
 without defining a forward of their own."""
+from __future__ import annotations
+
 import operator
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from .. import _checks
 from ..module import Module
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from autograd_core import Tensor
 
 __all__ = ["Sequential", "Residual", "ModuleList", "ModuleDict"]
 
@@ -18,7 +26,7 @@ class Sequential(Module):
     Sequential keeping the children's names), ``seq[i] = module`` and ``append``.
     """
 
-    def __init__(self, *modules):
+    def __init__(self, *modules: Any) -> None:
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, m in modules[0].items():
@@ -27,7 +35,7 @@ class Sequential(Module):
             for i, m in enumerate(modules):
                 self.add_module(str(i), m)
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         for m in self._modules.values():
             x = m(x)
         return x
@@ -38,7 +46,11 @@ class Sequential(Module):
             raise IndexError(f"Sequential index {index} is out of range for {n} modules")
         return list(self._modules)[index % n]
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+    def __getitem__(self, index: int | slice) -> Module | Sequential:
         if isinstance(index, slice):
             return Sequential(OrderedDict(list(self._modules.items())[index]))
         return self._modules[self._key(index)]
@@ -46,13 +58,13 @@ class Sequential(Module):
     def __setitem__(self, index, module):
         self.add_module(self._key(index), module)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
-    def append(self, module):
+    def append(self, module: Module) -> Self:
         """Add ``module`` at the end (named by its position); returns self."""
         self.add_module(str(len(self._modules)), module)
         return self
@@ -64,13 +76,13 @@ class Residual(Module):
     The module must keep its input's shape.
     """
 
-    def __init__(self, module):
+    def __init__(self, module: Module) -> None:
         super().__init__()
         if not isinstance(module, Module):
             raise TypeError(f"Residual: expected a Module, got {type(module).__name__}")
         self.module = module
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Tensor:
         x = _checks.numeric_input(self, x)      # x + module(x) in the module's dtype
         y = self.module(x)
         if y.shape != x.shape:
@@ -104,12 +116,12 @@ class ModuleList(Module):
     position and type).
     """
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise _not_callable(self)
 
     def _check(self, module, position):
@@ -138,7 +150,11 @@ class ModuleList(Module):
             registry[str(i)] = m
             m._set_name(str(i))
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> ModuleList: ...
+    def __getitem__(self, index: int | slice) -> Module | ModuleList:
         if isinstance(index, slice):
             return ModuleList(list(self._modules.values())[index])
         return self._modules[str(self._abs_index(index))]
@@ -158,10 +174,10 @@ class ModuleList(Module):
             del mods[self._abs_index(index)]
         self._renumber(mods)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
     def __iadd__(self, modules):
@@ -174,13 +190,13 @@ class ModuleList(Module):
         combined.extend(list(self) + list(other))
         return combined
 
-    def append(self, module):
+    def append(self, module: Module) -> Self:
         """Add ``module`` at the end; returns self."""
         n = len(self._modules)
         self.add_module(str(n), self._check(module, n))
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> Self:
         """Add each module of the iterable ``modules`` at the end; returns self.
 
         All entries are checked before any is added, so a bad one leaves the list
@@ -199,7 +215,7 @@ class ModuleList(Module):
             self.add_module(str(offset + i), m)
         return self
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index`` (as ``list.insert``); the
         following modules are renumbered."""
         mods = list(self._modules.values())
@@ -212,7 +228,7 @@ class ModuleList(Module):
         mods.insert(pos, self._check(module, pos))
         self._renumber(mods)
 
-    def pop(self, index=-1):
+    def pop(self, index: int = -1) -> Module:
         """Remove the module at ``index`` (default the last) and return it."""
         module = self[index]
         del self[index]
@@ -256,7 +272,7 @@ class ModuleDict(Module):
         if modules is not None:
             self.update(modules)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise _not_callable(self)
 
     def _check(self, key, module):
@@ -279,7 +295,7 @@ class ModuleDict(Module):
                             "instances can be held)")
         return module
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Module:
         try:
             return self._modules[key]
         except KeyError:
@@ -295,38 +311,38 @@ class ModuleDict(Module):
         self[key]                          # KeyError naming the key if absent
         del self._modules[key]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._modules)
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key in self._modules
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         """The keys, in insertion order."""
         return self._modules.keys()
 
-    def values(self):
+    def values(self) -> ValuesView[Module]:
         """The modules, in insertion order."""
         return self._modules.values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Module]:
         """``(key, module)`` pairs, in insertion order."""
         return self._modules.items()
 
-    def clear(self):
+    def clear(self) -> None:
         """Remove every module."""
         self._modules.clear()
 
-    def pop(self, key):
+    def pop(self, key: str) -> Module:
         """Remove the module under ``key`` and return it."""
         module = self[key]
         del self[key]
         return module
 
-    def update(self, modules):
+    def update(self, modules: Any) -> None:
         """Add or replace modules from a mapping (``dict``, ``OrderedDict``,
         ``ModuleDict``) or an iterable of ``(key, module)`` pairs. Every pair is
         checked before any is added, so a bad one leaves the dict unchanged."""

@@ -1,5 +1,8 @@
 """``Conv2d``: a learnt bank of 2-D filters slid over NCHW images."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -9,6 +12,12 @@ from .. import init
 from ..functional._window import integer, pair
 from ..module import Module, Parameter
 from .linear import dtype_note
+
+if TYPE_CHECKING:
+    from autograd_core import Tensor
+    from autograd_core._types import DTypeLike, TensorLike
+
+    _Pair = int | tuple[int, int]
 
 __all__ = ["Conv2d"]
 
@@ -26,8 +35,10 @@ class Conv2d(Module):
     ``seed``; ``dtype`` defaults to float32.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, dtype=None, rng=None, seed=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: _Pair,
+                 stride: _Pair = 1, padding: _Pair | str = 0, dilation: _Pair = 1,
+                 groups: int = 1, bias: bool = True, dtype: DTypeLike | None = None,
+                 rng: np.random.Generator | None = None, seed: int | None = None) -> None:
         super().__init__()
         name = "Conv2d"
         self.in_channels = _checks.size(name, "in_channels", in_channels, minimum=1)
@@ -53,7 +64,8 @@ class Conv2d(Module):
         self.bias = Parameter(np.empty(self.out_channels, dtype)) if bias else None
         self.reset_parameters(rng=rng, seed=seed)
 
-    def reset_parameters(self, rng=None, seed=None):
+    def reset_parameters(self, rng: np.random.Generator | None = None,
+                         seed: int | None = None) -> None:
         """Draw the weight, then the bias, again with PyTorch's default scheme."""
         gen = init._generator(rng, seed, "Conv2d")
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=gen)
@@ -62,11 +74,11 @@ class Conv2d(Module):
             bound = 1 / math.sqrt(fan_in)
             init.uniform_(self.bias, -bound, bound, rng=gen)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.conv2d(_checks.numeric_input(self, x), self.weight, self.bias, self.stride,
                         self.padding, self.dilation, self.groups)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
         if self.padding not in ((0, 0), "valid"):

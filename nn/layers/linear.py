@@ -1,5 +1,8 @@
 """``Linear`` (fully connected) and ``Identity``."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -7,6 +10,10 @@ from .. import _checks
 from .. import functional as F
 from .. import init
 from ..module import Module, Parameter
+
+if TYPE_CHECKING:
+    from autograd_core import Tensor
+    from autograd_core._types import DTypeLike, TensorLike
 
 __all__ = ["Linear", "Identity"]
 
@@ -22,7 +29,9 @@ class Linear(Module):
     the input must hold numbers (a string array is a ``TypeError``).
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None, rng=None, seed=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: DTypeLike | None = None, rng: np.random.Generator | None = None,
+                 seed: int | None = None) -> None:
         super().__init__()
         self.in_features = _checks.size("Linear", "in_features", in_features)
         self.out_features = _checks.size("Linear", "out_features", out_features)
@@ -31,7 +40,8 @@ class Linear(Module):
         self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
         self.reset_parameters(rng=rng, seed=seed)
 
-    def reset_parameters(self, rng=None, seed=None):
+    def reset_parameters(self, rng: np.random.Generator | None = None,
+                         seed: int | None = None) -> None:
         """Draw the weight, then the bias, again with PyTorch's default scheme."""
         gen = init._generator(rng, seed, "Linear")
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=gen)
@@ -39,10 +49,10 @@ class Linear(Module):
             bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
             init.uniform_(self.bias, -bound, bound, rng=gen)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.linear(_checks.numeric_input(self, x), self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
         return text + dtype_note(self)
@@ -51,10 +61,10 @@ class Linear(Module):
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. for "no normalisation")."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         return x
 
 

@@ -4,6 +4,11 @@
 (channels on axis 1, statistics over every other axis); a subclass only says
 which input ranks it accepts, so ``BatchNorm2d`` is a four-line addition.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 import autograd_core as ag
@@ -14,17 +19,29 @@ from .. import init
 from ..module import Module, Parameter
 from .linear import dtype_note, param_dtype
 
+if TYPE_CHECKING:
+    from autograd_core import Tensor
+    from autograd_core._types import DTypeLike, TensorLike
+
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
 
 
 class _BatchNorm(Module):
     """Batch normalisation over axis 1 (channels); subclasses set ``_ranks``."""
 
-    _ranks = ()           # accepted input ranks, e.g. (2, 3) for BatchNorm1d
+    _ranks: tuple[int, ...] = ()  # accepted input ranks, e.g. (2, 3) for BatchNorm1d
     _layout = ""          # shown in the error for a wrong rank, e.g. "(N, C) or (N, C, L)"
+    weight: Parameter | None
+    bias: Parameter | None
+    # Buffers (register_buffer), or None without track_running_stats.
+    running_mean: Any
+    running_var: Any
+    num_batches_tracked: Any
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, dtype=None, rng=None, seed=None):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: DTypeLike | None = None, rng: np.random.Generator | None = None,
+                 seed: int | None = None) -> None:
         # rng/seed are accepted for uniformity: the initial values are fixed (1 and 0).
         super().__init__()
         name = type(self).__name__
@@ -58,7 +75,7 @@ class _BatchNorm(Module):
                 self.running_var.fill_(1.0)
                 self.num_batches_tracked.zero_()
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         x = _checks.numeric_input(self, x)
         x = x if isinstance(x, ag.Tensor) else ag.tensor(x, dtype=param_dtype(self))
         if x.ndim not in self._ranks or x.shape[1] != self.num_features:
@@ -77,7 +94,7 @@ class _BatchNorm(Module):
             self.num_batches_tracked.add_(1)
         return out
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
         return text + dtype_note(self)
@@ -120,8 +137,10 @@ class LayerNorm(Module):
     ``eps`` a real number >= 0.
     """
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 dtype=None, rng=None, seed=None):
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True,
+                 dtype: DTypeLike | None = None, rng: np.random.Generator | None = None,
+                 seed: int | None = None) -> None:
         super().__init__()
         if isinstance(normalized_shape, (int, np.integer)):
             normalized_shape = (normalized_shape,)
@@ -140,12 +159,12 @@ class LayerNorm(Module):
         self.bias = (Parameter(np.zeros(self.normalized_shape, dtype))
                      if elementwise_affine and bias else None)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         x = _checks.numeric_input(self, x)
         x = x if isinstance(x, ag.Tensor) else ag.tensor(x, dtype=param_dtype(self))
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
         if self.elementwise_affine:

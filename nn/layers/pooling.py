@@ -1,14 +1,25 @@
 """Pooling layers: ``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d`` (no parameters)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import _checks
 from .. import functional as F
 from ..functional._window import integer, pair
 from ..module import Module
 
+if TYPE_CHECKING:
+    from autograd_core import Tensor
+    from autograd_core._types import TensorLike
+
+    _Pair = int | tuple[int, int]
+
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
 
 
 class _Pool2d(Module):
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size: _Pair, stride: _Pair | None = None,
+                 padding: _Pair = 0) -> None:
         super().__init__()
         name = type(self).__name__
         self.kernel_size = pair(name, "kernel_size", kernel_size)
@@ -19,7 +30,7 @@ class _Pool2d(Module):
                 raise ValueError(f"{name}: padding {self.padding} must be at most half the "
                                  f"kernel size {self.kernel_size} (as PyTorch)")
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"padding={self.padding}")
 
@@ -28,7 +39,7 @@ class MaxPool2d(_Pool2d):
     """The maximum of each ``kernel_size`` window, windows ``stride`` apart (default:
     the kernel size, so they do not overlap); see ``F.max_pool2d``."""
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.max_pool2d(_checks.numeric_input(self, x), self.kernel_size, self.stride,
                             self.padding)
 
@@ -37,15 +48,16 @@ class AvgPool2d(_Pool2d):
     """The mean of each ``kernel_size`` window, windows ``stride`` apart (default: the
     kernel size); see ``F.avg_pool2d`` for ``count_include_pad``."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
+    def __init__(self, kernel_size: _Pair, stride: _Pair | None = None, padding: _Pair = 0,
+                 count_include_pad: bool = True) -> None:
         super().__init__(kernel_size, stride, padding)
         self.count_include_pad = bool(count_include_pad)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.avg_pool2d(_checks.numeric_input(self, x), self.kernel_size, self.stride,
                             self.padding, self.count_include_pad)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return super().extra_repr() + f", count_include_pad={self.count_include_pad}"
 
 
@@ -53,7 +65,7 @@ class AdaptiveAvgPool2d(Module):
     """Average pooling to a fixed ``output_size`` whatever the input's size;
     ``AdaptiveAvgPool2d(1)`` is global average pooling (see ``F.adaptive_avg_pool2d``)."""
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: _Pair) -> None:
         super().__init__()
         name = "AdaptiveAvgPool2d"
         if isinstance(output_size, (tuple, list)):
@@ -65,8 +77,8 @@ class AdaptiveAvgPool2d(Module):
         else:
             self.output_size = integer(name, "output_size", output_size, 1)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.adaptive_avg_pool2d(_checks.numeric_input(self, x), self.output_size)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

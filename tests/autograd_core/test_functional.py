@@ -242,7 +242,8 @@ def test_hessian_matrix_input_shape():
 
 
 def test_hessian_argnums():
-    H = ag.hessian(lambda x, y: (x * x * y).sum(), argnums=1)(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    H = ag.hessian(lambda x, y: (x * x * y).sum(), argnums=1)(np.array([1.0, 2.0]),
+                                                              np.array([3.0, 4.0]))
     np.testing.assert_allclose(arr(H), np.zeros((2, 2)), atol=0)
 
 

@@ -17,7 +17,8 @@ def test_modules_match_functions():
     assert nn.CrossEntropyLoss(weight=w, label_smoothing=0.1)(x, y).item() == \
         F.cross_entropy(x, y, weight=w, label_smoothing=0.1).item()
     logp = F.log_softmax(x)
-    assert nn.NLLLoss(reduction="sum")(logp, y).item() == F.nll_loss(logp, y, reduction="sum").item()
+    assert (nn.NLLLoss(reduction="sum")(logp, y).item()
+            == F.nll_loss(logp, y, reduction="sum").item())
     t = RNG.uniform(0, 1, (4, 3))
     assert nn.MSELoss()(x, t).item() == F.mse_loss(x, t).item()
     assert nn.BCEWithLogitsLoss(pos_weight=np.array([1.0, 2.0, 3.0]))(x, t).item() == \

@@ -109,7 +109,7 @@ def test_plot_feature_maps_several_input_channels():
 def test_plot_feature_maps_removes_hooks_when_forward_fails():
     model = _convnet()
     x = np.zeros((1, 2, 8, 8), np.float32)           # wrong channel count
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="channels"):
         plot_feature_maps(model, x)
     assert _no_hooks(model)
 

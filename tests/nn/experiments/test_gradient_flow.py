@@ -34,7 +34,7 @@ def test_grid_has_no_learning_rate_and_every_scheme():
 
 
 def test_rows_hold_every_linear_layer_and_the_ratio(tiny_rows):
-    for (label,), group in gf.by(tiny_rows, "config").items():
+    for (_label,), group in gf.by(tiny_rows, "config").items():
         depth = group[0]["depth"]
         layers = [r for r in group if r["kind"] == "gradient"]
         assert [r["layer"] for r in layers] == list(range(1, depth + 2))

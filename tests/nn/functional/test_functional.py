@@ -52,8 +52,9 @@ def test_layer_norm_function():
     x = RNG.standard_normal((3, 4))
     ref = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 1e-5)
     np.testing.assert_allclose(F.layer_norm(x, 4).data, ref)
-    np.testing.assert_allclose(F.layer_norm(x, (4,), eps=0.1).data,
-                               (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 0.1))
+    np.testing.assert_allclose(
+        F.layer_norm(x, (4,), eps=0.1).data,
+        (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 0.1))
     with pytest.raises(ValueError, match=r"weight must have shape \(4,\)"):
         F.layer_norm(x, 4, weight=ag.ones(3))
 

@@ -160,7 +160,7 @@ def test_max_pool_kernel_with_more_than_32767_taps():
     # than 127 taps, so a kernel of 182 x 182 = 33124 taps (global max pooling of a
     # 182 x 182 map) overflows: an OverflowError, or a wrapped offset and a lost gradient.
     x = np.random.default_rng(0).random((1, 1, 182, 182))
-    x[0, 0, 181, 180] = 2.0                           # the maximum, at offset 181 * 182 + 180 = 33122
+    x[0, 0, 181, 180] = 2.0                  # the maximum, at offset 181 * 182 + 180 = 33122
     y, gx = _run(F.max_pool2d, x, np.ones((1, 1, 1, 1)), 182)
     assert y.data.ravel().tolist() == [2.0]
     assert gx[0, 0, 181, 180] == 1 and gx.sum() == 1

@@ -39,7 +39,8 @@ def test_dtype_and_seed():
     a, b = nn.Conv2d(3, 4, 3, seed=1), nn.Conv2d(3, 4, 3, seed=1)
     assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
     assert not np.array_equal(a.weight.data, nn.Conv2d(3, 4, 3, seed=2).weight.data)
-    assert np.array_equal(a.weight.data, nn.Conv2d(3, 4, 3, rng=np.random.default_rng(1)).weight.data)
+    b = nn.Conv2d(3, 4, 3, rng=np.random.default_rng(1))
+    assert np.array_equal(a.weight.data, b.weight.data)
     d = nn.Conv2d(3, 4, 3, dtype=np.float64, seed=1)
     assert d.weight.dtype == d.bias.dtype == np.float64
     np.testing.assert_allclose(a.weight.data, d.weight.data, rtol=1e-6)

@@ -83,7 +83,8 @@ def test_second_order_gradients(x_shape):
 
 
 def test_wrong_input_width_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"linear: input of shape \(4, 5\).*\(2, 3\).*in_features=3"):
+    with pytest.raises(ValueError,
+                       match=r"linear: input of shape \(4, 5\).*\(2, 3\).*in_features=3"):
         nn.Linear(3, 2)(ag.ones(4, 5))
 
 
