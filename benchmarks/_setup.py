@@ -40,3 +40,22 @@ def import_torch(threads):
     if threads:
         torch.set_num_threads(threads)
     return torch
+
+
+def interleaved_medians(steps, repeats, warmup=3):
+    """Median seconds per call of each step (a dict name -> callable), timed in
+    rounds of one call each.
+
+    Interleaving makes a slow spell of the machine hit every implementation
+    alike, so the ratios stay meaningful on a busy machine.
+    """
+    import statistics
+    import time
+    times = {name: [] for name in steps}
+    for i in range(warmup + repeats):
+        for name, step in steps.items():
+            t0 = time.perf_counter()
+            step()
+            if i >= warmup:
+                times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(t) for name, t in times.items()}

@@ -23,7 +23,6 @@ import cProfile
 import os
 import platform
 import pstats
-import statistics
 import time
 
 import _setup
@@ -81,18 +80,6 @@ def torch_step(torch, model, opt, X, y):
     return loss
 
 
-def interleaved_medians(steps, repeats, warmup=3):
-    """Median seconds per call of each step, timed in rounds of one call each."""
-    times = {name: [] for name in steps}
-    for i in range(warmup + repeats):
-        for name, step in steps.items():
-            t0 = time.perf_counter()
-            step()
-            if i >= warmup:
-                times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}
-
-
 def profile(step, n=30):
     """Print the functions where ``step`` spends most of its time."""
     prof = cProfile.Profile(time.process_time)     # CPU time: steady on a busy machine
@@ -137,7 +124,7 @@ def main(args):
         Xtt, ytt = torch.from_numpy(X), torch.from_numpy(y)
         steps["torch.nn + torch.optim.SGD"] = lambda: torch_step(torch, tmodel, topt, Xtt, ytt)
 
-    results = interleaved_medians(steps, repeats)
+    results = _setup.interleaved_medians(steps, repeats)
     ours = results["nn (Conv2d, MaxPool2d, Linear + optim.SGD)"]
     numpy_ref = results["numpy im2col by hand (numpy_lenet)"]
     print()

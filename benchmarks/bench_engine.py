@@ -41,15 +41,9 @@ def median_time(fn, repeats, warmup=1, setup=None):
 
 def interleaved_ms(steps, repeats, warmup=3):
     """Median milliseconds per call of each step (None stays None), timed in rounds."""
-    live = {k: f for k, f in steps.items() if f is not None}
-    times = {k: [] for k in live}
-    for i in range(warmup + repeats):
-        for k, f in live.items():
-            t0 = time.perf_counter()
-            f()
-            if i >= warmup:
-                times[k].append(time.perf_counter() - t0)
-    return {k: (1e3 * statistics.median(times[k]) if k in live else None) for k in steps}
+    live = _setup.interleaved_medians({k: f for k, f in steps.items() if f is not None},
+                                      repeats, warmup)
+    return {k: (1e3 * live[k] if k in live else None) for k in steps}
 
 
 # --- a. per-op overhead --------------------------------------------------------

@@ -18,8 +18,6 @@ within 1.2x). No assertions. See benchmarks/README.md.
 
 import os
 import platform
-import statistics
-import time
 
 import _setup
 
@@ -38,22 +36,6 @@ from nn import optim  # noqa: E402
 torch = _setup.import_torch(ARGS.threads)
 
 SIZES, BATCH, LR = (784, 256, 256, 10), 128, 0.01
-
-
-def interleaved_medians(steps, repeats, warmup=3):
-    """Median seconds per call of each step, timed in rounds of one call each.
-
-    Interleaving makes a slow spell of the machine hit every implementation
-    alike, so the ratios stay meaningful on a busy machine.
-    """
-    times = {name: [] for name in steps}
-    for i in range(warmup + repeats):
-        for name, step in steps.items():
-            t0 = time.perf_counter()
-            step()
-            if i >= warmup:
-                times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def grads_agree(grads, ref_grads):
@@ -149,7 +131,7 @@ def main():
         Xtt, ytt = torch.from_numpy(X), torch.from_numpy(y)
         steps["torch.nn + torch.optim.SGD"] = lambda: torch_step(tmodel, topt, Xtt, ytt)
 
-    results = interleaved_medians(steps, repeats)
+    results = _setup.interleaved_medians(steps, repeats)
 
     base = results["numpy reference (mlp_sgd_step)"]
     print()

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["Geometry", "integer", "pair", "geometry", "pad", "tap", "windows", "crop"]
+__all__ = ["Geometry", "integer", "pair", "batched", "geometry", "pad", "tap", "windows", "crop"]
 
 
 class Geometry(NamedTuple):
@@ -57,6 +57,17 @@ def pair(op, name, value, minimum=1):
         return tuple(integer(op, name, v, minimum, "an int or a pair of ints") for v in value)
     v = integer(op, name, value, minimum, "an int or a pair of ints")
     return v, v
+
+
+def batched(op, x):
+    """``(x, unbatched)``: an image batch (N, C, H, W) as it is, or one image
+    (C, H, W) with a batch axis added; any other rank is a ``ValueError``."""
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
+                         f"{x.shape}")
+    if x.ndim == 3:
+        return x.reshape((1,) + tuple(x.shape)), True
+    return x, False
 
 
 def geometry(op, shape, kernel, stride, padding, dilation):

@@ -27,7 +27,7 @@ import autograd_core as ag
 
 from ._util import as_tensor
 from . import _conv_arrays as k
-from ._window import geometry, integer, pair
+from ._window import batched, geometry, integer, pair
 
 __all__ = ["conv2d"]
 
@@ -158,12 +158,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if weight.ndim != 4:
         raise ValueError(f"{op}: weight must be 4-D (out_channels, in_channels / groups, kh, "
                          f"kw), got shape {weight.shape}")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
-                         f"{x.shape}")
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = x.reshape((1,) + x.shape)
+    x, unbatched = batched(op, x)
     groups = integer(op, "groups", groups, 1)
     o, cg = weight.shape[:2]
     if o % groups:

@@ -17,7 +17,7 @@ import numpy as np
 import autograd_core as ag
 
 from ._util import as_tensor
-from ._window import crop, geometry, integer, pair, pad, tap
+from ._window import batched, crop, geometry, integer, pair, pad, tap
 
 __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
 
@@ -208,13 +208,7 @@ class AvgPool2dTranspose(ag.Function):
 
 
 def _pool_geometry(op, x, kernel_size, stride, padding):
-    x = as_tensor(x)
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
-                         f"{x.shape}")
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = x.reshape((1,) + x.shape)
+    x, unbatched = batched(op, as_tensor(x))
     kernel = pair(op, "kernel_size", kernel_size)
     stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and
                                            len(stride) == 0) else pair(op, "stride", stride)
