@@ -30,6 +30,12 @@ _object_new = object.__new__
 _ndarray = np.ndarray
 _PACKAGE_DIR = __file__.rsplit("/", 1)[0]
 
+#: Callables ``fn(node, args)`` told of every op recorded into a graph, once its
+#: node is linked to its output. Empty by default (one check per recorded op);
+#: ``autograd_core.viz`` adds one that notes the inputs needing no gradient
+#: (data, targets, constants), so that drawings can show them.
+graph_observers: list = []
+
 
 class _SavedOutput:
     """Stands in the saved tuple for the op's own output (saving it would be a cycle)."""
@@ -259,6 +265,9 @@ def _apply_recorded(cls, ctx, args, kwargs):
         ctx._extra().trace = _user_frames()
     t.grad_fn = ctx
     t.requires_grad = True
+    if graph_observers:
+        for fn in graph_observers:
+            fn(ctx, args)
     return t
 
 

@@ -10,17 +10,11 @@ no data alive and refers to no graph object. Notes live in a map keyed weakly
 by node, so they die with their graph.
 
 Recording is on from ``import autograd_core.viz`` (``set_record_inputs(False)``
-turns it off). It runs right after the engine links a node:
-
-* through ``autograd_core.function.graph_observers`` when the core has that
-  hook (a list of ``fn(node, args)`` that ``_apply_recorded`` calls after
-  setting ``node.next``, when the list is not empty), else
-* by wrapping ``autograd_core.function._apply_recorded`` (the one function
-  ``Function.apply`` calls to record an op) while recording is on.
-
-Either way, ops with no such input pay one loop over their edges, and ops
-that have one pay a few microseconds; ``benchmarks/bench_viz_inputs.py``
-measures a training step with recording off and on.
+turns it off): the note-taker is one of ``autograd_core.function.graph_observers``,
+called as each recorded op's node is linked. Ops whose inputs all get a
+gradient pay one check of their edges, and ops with such an input a few
+microseconds; ``benchmarks/bench_viz_inputs.py`` measures a training step with
+recording off and on.
 """
 import inspect
 import threading
@@ -48,7 +42,7 @@ op's forward parameter it was passed as ("x", "target", "b"), or None.
 _notes = None                   # node -> tuple (InputNote or None per positional input)
 _lock = threading.Lock()
 _roles: dict = {}               # op class -> names of forward's positional parameters
-_state = {"on": False, "orig": None}
+_state = {"on": False}
 
 
 def _role_names(cls):
@@ -128,6 +122,12 @@ def _note(ctx, args):
     ``(position, shape, dtype, value, name)``; ``notes_of`` makes them
     ``InputNote``s when a drawing asks.
     """
+    for e in ctx.next:                      # (by identity: a leaf Tensor's == is elementwise)
+        if e is None:
+            break
+    else:                                   # every input gets a gradient: nothing to note
+        return
+        return
     raw = None
     i = 0
     for e in ctx.next:
@@ -159,16 +159,6 @@ def _note(ctx, args):
         _notes.set(ctx, raw)
 
 
-def _wrapped(cls, ctx, args, kwargs):
-    out = _state["orig"](cls, ctx, args, kwargs)
-    if out.grad_fn is ctx:
-        for e in ctx.next:
-            if e is None:
-                _note(ctx, args)
-                break
-    return out
-
-
 def set_record_inputs(on=True):
     """Turn the recording of non-grad inputs on or off; returns the previous setting.
 
@@ -179,20 +169,10 @@ def set_record_inputs(on=True):
         was = _state["on"]
         if on == was:
             return was
-        hook = getattr(function, "graph_observers", None)
-        if hook is not None:
-            if on:
-                hook.append(_note)
-            else:
-                try:
-                    hook.remove(_note)
-                except ValueError:
-                    pass
-        elif on:
-            _state["orig"] = function._apply_recorded
-            function._apply_recorded = _wrapped
-        elif function._apply_recorded is _wrapped:
-            function._apply_recorded = _state["orig"]
+        if on:
+            function.graph_observers.append(_note)
+        elif _note in function.graph_observers:
+            function.graph_observers.remove(_note)
         _state["on"] = bool(on)
         return was
 
