@@ -6,7 +6,7 @@
 # -rs: the reason for every skipped test is printed in the summary.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-AG_EXTRAS="test"
+AG_EXTRAS="test,notebooks"
 source scripts/setup.sh
 export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
 exec .venv/bin/python -m pytest -p no:cacheprovider -rs "$@"
