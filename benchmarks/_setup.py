@@ -59,3 +59,13 @@ def interleaved_medians(steps, repeats, warmup=3):
             if i >= warmup:
                 times[name].append(time.perf_counter() - t0)
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+def train_step(loss_fn, model, opt, X, y):
+    """One training step, written the same way for `nn` and for PyTorch: forward,
+    ``loss_fn(model(X), y)``, ``zero_grad()``, ``backward()``, ``step()``."""
+    loss = loss_fn(model(X), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss

@@ -53,14 +53,6 @@ def build_nn(params):
     return model
 
 
-def nn_step(model, opt, X, y):
-    loss = F.cross_entropy(model(X), y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss
-
-
 def build_torch(torch, params):
     tn = torch.nn
     model = tn.Sequential(tn.Conv2d(1, 8, 5, padding=2), tn.ReLU(), tn.MaxPool2d(2),
@@ -70,14 +62,6 @@ def build_torch(torch, params):
         for p, name in zip(model.parameters(), ORDER):
             p.copy_(torch.from_numpy(params[name]))
     return model
-
-
-def torch_step(torch, model, opt, X, y):
-    loss = torch.nn.functional.cross_entropy(model(X), y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss
 
 
 def profile(step, n=30):
@@ -115,14 +99,17 @@ def main(args):
     steps = {}
     model = build_nn(params0)
     opt = optim.SGD(model.parameters(), lr=LR)
-    steps["nn (Conv2d, MaxPool2d, Linear + optim.SGD)"] = lambda: nn_step(model, opt, Xt, yt)
+    step = _setup.train_step
+    steps["nn (Conv2d, MaxPool2d, Linear + optim.SGD)"] = lambda: step(F.cross_entropy, model,
+                                                         opt, Xt, yt)
     np_params = {k: v.copy() for k, v in params0.items()}
     steps["numpy im2col by hand (numpy_lenet)"] = lambda: ref.sgd_step(np_params, X, y, LR)
     if torch is not None:
         tmodel = build_torch(torch, params0)
         topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
         Xtt, ytt = torch.from_numpy(X), torch.from_numpy(y)
-        steps["torch.nn + torch.optim.SGD"] = lambda: torch_step(torch, tmodel, topt, Xtt, ytt)
+        t_loss = torch.nn.functional.cross_entropy
+        steps["torch.nn + torch.optim.SGD"] = lambda: step(t_loss, tmodel, topt, Xtt, ytt)
 
     results = _setup.interleaved_medians(steps, repeats)
     ours = results["nn (Conv2d, MaxPool2d, Linear + optim.SGD)"]

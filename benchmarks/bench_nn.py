@@ -58,14 +58,6 @@ def build_nn(np_params):
     return nn.Sequential(*layers)
 
 
-def nn_step(model, opt, X, y):
-    loss = F.cross_entropy(model(X), y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss
-
-
 # The same network with raw autograd_core ops is bench_engine.py's (b).
 
 
@@ -82,14 +74,6 @@ def build_torch(np_params):
         if i < len(np_params) // 2 - 1:
             layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
-
-
-def torch_step(model, opt, X, y):
-    loss = torch.nn.functional.cross_entropy(model(X), y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss
 
 
 def main():
@@ -117,7 +101,9 @@ def main():
     print(f"  nn gradients agree with reference: {grads_agree(grads, ref_grads)}")
     model = build_nn(np_params0)
     opt = optim.SGD(model.parameters(), lr=LR)
-    steps["nn (Linear + F.cross_entropy + optim.SGD)"] = lambda: nn_step(model, opt, Xt, yt)
+    step = _setup.train_step
+    steps["nn (Linear + F.cross_entropy + optim.SGD)"] = lambda: step(F.cross_entropy, model,
+                                                         opt, Xt, yt)
 
     params = [ag.tensor(p.copy(), requires_grad=True) for p in np_params0]
     steps["autograd_core ops, by hand"] = lambda: bench_engine.mlp_engine_step(params, Xt, y)
@@ -129,7 +115,8 @@ def main():
         tmodel = build_torch(np_params0)
         topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
         Xtt, ytt = torch.from_numpy(X), torch.from_numpy(y)
-        steps["torch.nn + torch.optim.SGD"] = lambda: torch_step(tmodel, topt, Xtt, ytt)
+        t_loss = torch.nn.functional.cross_entropy
+        steps["torch.nn + torch.optim.SGD"] = lambda: step(t_loss, tmodel, topt, Xtt, ytt)
 
     results = _setup.interleaved_medians(steps, repeats)
 

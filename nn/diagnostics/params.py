@@ -59,8 +59,8 @@ class ParamStats:
         # left out of the whole-buffer sums (their stds are NaN), as are those
         # summarised alone.
         self._packed = [i for i, m in enumerate(lengths) if m > 0]
-        self._starts = np.array([self._seg[i][0] for i in self._packed], dtype=np.intp)
-        self._lengths = np.array([lengths[i] for i in self._packed], dtype=np.intp)
+        starts = np.array([self._seg[i][0] for i in self._packed], dtype=np.intp)
+        sizes = np.array([lengths[i] for i in self._packed], dtype=np.intp)
         total = int(ends[-1]) if len(ends) else 0
         # One buffer of three sections, [values | gradients | updates], so that
         # each sum is one call over all of them; float32 parameters are gathered
@@ -70,14 +70,14 @@ class ParamStats:
         self._total = total
         self._buf = np.zeros(3 * total, dtype)
         self._before = np.zeros(total, dtype)
-        self._starts3 = np.concatenate([self._starts + j * total for j in range(3)])
+        self._starts3 = np.concatenate([starts + j * total for j in range(3)])
         # Per parameter and buffer: where its sample goes, and the 16-element
         # rows to gather when it is sampled by runs (stats.sample).
         self._plans = {}
         for name, buf in (("value", self._buf[:total]), ("grad", self._buf[total:2 * total]),
                           ("before", self._before)):
             self._plans[name] = [self._plan(buf, i, n) for i, n in enumerate(self._sizes)]
-        self._lengths3 = np.tile(self._lengths, 3)
+        self._lengths3 = np.tile(sizes, 3)
         # What self._before holds, per parameter: (its array, its version), or
         # None; and whether it was confirmed at this step's forward.
         self._held = [None] * len(self._params)

@@ -14,7 +14,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["Geometry", "integer", "pair", "batched", "geometry", "pad", "tap", "windows", "crop"]
+__all__ = ["Geometry", "integer", "pair", "image_rank", "batched", "pool_sizes",
+           "output_size", "conv_padding", "geometry", "pad", "tap", "windows", "crop"]
 
 
 class Geometry(NamedTuple):
@@ -59,15 +60,62 @@ def pair(op, name, value, minimum=1):
     return v, v
 
 
-def batched(op, x):
-    """``(x, unbatched)``: an image batch (N, C, H, W) as it is, or one image
-    (C, H, W) with a batch axis added; any other rank is a ``ValueError``."""
+def image_rank(op, x):
+    """Raise ``ValueError`` unless ``x`` is an image batch (N, C, H, W) or one image
+    (C, H, W)."""
     if x.ndim not in (3, 4):
         raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
                          f"{x.shape}")
+
+
+def batched(op, x):
+    """``(x, unbatched)``: an image batch (N, C, H, W) as it is, or one image
+    (C, H, W) with a batch axis added; any other rank is a ``ValueError``."""
+    image_rank(op, x)
     if x.ndim == 3:
         return x.reshape((1,) + tuple(x.shape)), True
     return x, False
+
+
+def pool_sizes(op, kernel_size, stride, padding):
+    """``(kernel, stride, padding)`` of a pooling op as pairs of ints: ``stride``
+    defaults to the kernel; each padding is at most half its kernel (as PyTorch),
+    since a larger one could make a window of padding only."""
+    kernel = pair(op, "kernel_size", kernel_size)
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and
+                                           len(stride) == 0) else pair(op, "stride", stride)
+    pads = pair(op, "padding", padding, minimum=0)
+    for k, p, axis in zip(kernel, pads, ("rows", "columns")):
+        if p > k // 2:
+            raise ValueError(f"{op}: padding {pads} must be at most half the kernel size "
+                             f"{kernel} (as PyTorch), else a window could hold padding "
+                             f"only; here padding {p} ({axis}) must be at most half the "
+                             f"kernel size {k}")
+    return kernel, stride, pads
+
+
+def output_size(op, size):
+    """Adaptive pooling's ``output_size`` checked: an int >= 1, or a pair of them in
+    which None keeps that axis's size (returned as a tuple)."""
+    if not isinstance(size, (tuple, list)):
+        return integer(op, "output_size", size, 1)
+    if len(size) != 2:
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {tuple(size)}")
+    return tuple(None if s is None else integer(op, "output_size", s, 1) for s in size)
+
+
+def conv_padding(op, padding, stride):
+    """A convolution's ``padding`` checked: ``"valid"``, ``"same"`` (stride 1 only) or
+    an int or pair of ints >= 0 (returned as a pair)."""
+    if not isinstance(padding, str):
+        return pair(op, "padding", padding, minimum=0)
+    if padding not in ("valid", "same"):
+        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', "
+                         f"got {padding!r}")
+    if padding == "same" and tuple(stride) != (1, 1):
+        raise ValueError(f"{op}: padding='same' needs stride 1, got stride {tuple(stride)}; "
+                         f"give the padding as numbers instead")
+    return padding
 
 
 def geometry(op, shape, kernel, stride, padding, dilation):
@@ -109,11 +157,12 @@ def pad(x, geo, value=0):
 
 
 def crop(xp, geo):
-    """The inverse of ``pad``: the unpadded part of a padded array (a view)."""
+    """The inverse of ``pad``: the unpadded part of a padded array, contiguous (``xp``
+    itself when there is no padding, else a copy)."""
     t, b, l, r = geo.padding
     if not (t or b or l or r):
         return xp
-    return xp[:, :, t:t + geo.size[0], l:l + geo.size[1]]
+    return np.ascontiguousarray(xp[:, :, t:t + geo.size[0], l:l + geo.size[1]])
 
 
 def tap(xp, geo, i, j):

@@ -27,7 +27,7 @@ import autograd_core as ag
 
 from ._util import as_tensor
 from . import _conv_arrays as k
-from ._window import batched, geometry, integer, pair
+from ._window import batched, conv_padding, geometry, integer, pair
 
 __all__ = ["conv2d"]
 
@@ -128,10 +128,7 @@ class Conv2dWeightGrad(ag.Function):
         return dx, dg, None, None, None
 
 
-def _same_padding(op, kernel, dilation, stride):
-    if stride != (1, 1):
-        raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}; "
-                         f"give the padding as numbers instead")
+def _same_padding(kernel, dilation):
     pads = []
     for size, d in zip(kernel, dilation):
         total = d * (size - 1)
@@ -175,11 +172,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     stride = pair(op, "stride", stride)
     dilation = pair(op, "dilation", dilation)
     kernel = weight.shape[2:]
+    padding = conv_padding(op, padding, stride)
     if isinstance(padding, str):
-        if padding not in ("valid", "same"):
-            raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', "
-                             f"got {padding!r}")
-        padding = 0 if padding == "valid" else _same_padding(op, kernel, dilation, stride)
+        padding = 0 if padding == "valid" else _same_padding(kernel, dilation)
     geo = geometry(op, x.shape, kernel, stride, padding, dilation)
     out = Conv2d.apply(x, weight, bias, geo, groups)
     return out.reshape(out.shape[1:]) if unbatched else out

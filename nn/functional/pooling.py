@@ -17,7 +17,8 @@ import numpy as np
 import autograd_core as ag
 
 from ._util import as_tensor
-from ._window import batched, crop, geometry, integer, pair, pad, tap
+from ._window import batched, crop, geometry, image_rank, pad, pool_sizes, tap
+from ._window import output_size as output_size_
 
 __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
 
@@ -91,8 +92,7 @@ def _scatter(g, arg, geo, x_shape):
         else:
             np.multiply(g, hit, out=part)
             tap(gxp, geo, i, j)[...] += part
-    gx = crop(gxp, geo)
-    return gx if gx is gxp else np.ascontiguousarray(gx)
+    return crop(gxp, geo)
 
 
 class MaxPool2d(ag.Function):
@@ -150,11 +150,13 @@ class TapScatter(ag.Function):
 
 
 def _avg(xa, geo, divisor):
-    acc = None
-    for _, i, j in _offsets(geo):
-        v = tap(xa, geo, i, j)
-        acc = v.astype(xa.dtype, copy=True) if acc is None else acc.__iadd__(v)
-    return acc / divisor if isinstance(divisor, np.ndarray) else acc * (1.0 / divisor)
+    """The sum of each window's taps over ``divisor``, in ``xa``'s dtype."""
+    taps = [tap(xa, geo, i, j) for _, i, j in _offsets(geo)]
+    acc = taps[0].copy()
+    for v in taps[1:]:
+        acc += v
+    out = acc / divisor if isinstance(divisor, np.ndarray) else acc * (1.0 / divisor)
+    return out.astype(xa.dtype, copy=False)
 
 
 def _avg_transpose(g, geo, divisor, shape):
@@ -167,8 +169,7 @@ def _avg_transpose(g, geo, divisor, shape):
             view += part
         else:
             view[...] = part
-    gx = crop(gxp, geo)
-    return gx if gx is gxp else np.ascontiguousarray(gx)
+    return crop(gxp, geo)
 
 
 class AvgPool2d(ag.Function):
@@ -178,8 +179,7 @@ class AvgPool2d(ag.Function):
     @staticmethod
     def forward(ctx, x, geo, divisor):
         ctx.save_for_backward(geo, divisor, x.shape)
-        out = _avg(pad(x.data, geo), geo, divisor)
-        return out.astype(x.dtype, copy=False)
+        return _avg(pad(x.data, geo), geo, divisor)
 
     @staticmethod
     def backward(ctx, g):
@@ -203,20 +203,12 @@ class AvgPool2dTranspose(ag.Function):
         geo, divisor = ctx.saved_tensors
         if ag.is_grad_enabled():
             return AvgPool2d.apply(gg, geo, divisor), None, None, None
-        return _avg(pad(gg.data, geo), geo, divisor).astype(gg.dtype, copy=False), \
-            None, None, None
+        return _avg(pad(gg.data, geo), geo, divisor), None, None, None
 
 
 def _pool_geometry(op, x, kernel_size, stride, padding):
     x, unbatched = batched(op, as_tensor(x))
-    kernel = pair(op, "kernel_size", kernel_size)
-    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and
-                                           len(stride) == 0) else pair(op, "stride", stride)
-    padding = pair(op, "padding", padding, minimum=0)
-    for k, p, axis in zip(kernel, padding, ("rows", "columns")):
-        if p > k // 2:
-            raise ValueError(f"{op}: padding {p} ({axis}) must be at most half the kernel "
-                             f"size {k} (as PyTorch): a window could hold padding only")
+    kernel, stride, padding = pool_sizes(op, kernel_size, stride, padding)
     return x, unbatched, geometry(op, x.shape, kernel, stride, padding, (1, 1))
 
 
@@ -273,21 +265,14 @@ def adaptive_avg_pool2d(input, output_size):
     """
     op = "adaptive_avg_pool2d"
     x = as_tensor(input)
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
-                         f"{x.shape}")
+    image_rank(op, x)
     if x.dtype.kind != "f":
         x = x.astype(np.float32)
     h, w = x.shape[-2:]
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 2:
-            raise ValueError(f"{op}: output_size must be an int or a pair, got "
-                             f"{tuple(output_size)}")
-        sizes = output_size
-    else:
-        sizes = (output_size, output_size)
-    oh, ow = (n if s is None else integer(op, "output_size", s, 1)
-              for s, n in zip(sizes, (h, w)))
+    sizes = output_size_(op, output_size)
+    if not isinstance(sizes, tuple):
+        sizes = (sizes, sizes)
+    oh, ow = (n if s is None else s for s, n in zip(sizes, (h, w)))
     if (oh, ow) == (1, 1):
         return x.mean(axis=(-2, -1), keepdims=True)
     out = x

@@ -9,7 +9,7 @@ import numpy as np
 from .. import _checks
 from .. import functional as F
 from .. import init
-from ..functional._window import integer, pair
+from ..functional._window import conv_padding, integer, pair
 from ..module import Module, Parameter
 from .linear import dtype_note
 
@@ -45,15 +45,8 @@ class Conv2d(Module):
         self.out_channels = _checks.size(name, "out_channels", out_channels, minimum=1)
         self.kernel_size = pair(name, "kernel_size", kernel_size)
         self.stride = pair(name, "stride", stride)
-        self.padding = padding if isinstance(padding, str) else pair(name, "padding", padding,
-                                                                      minimum=0)
-        if isinstance(padding, str) and padding not in ("valid", "same"):
-            raise ValueError(f"{name}: padding must be an int, a pair, 'valid' or 'same', "
-                             f"got {padding!r}")
+        self.padding = conv_padding(name, padding, self.stride)
         self.dilation = pair(name, "dilation", dilation)
-        if padding == "same" and self.stride != (1, 1):
-            raise ValueError(f"{name}: padding='same' needs stride 1, got stride "
-                             f"{self.stride}; give the padding as numbers instead")
         self.groups = integer(name, "groups", groups, 1)
         for what, n in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if n % self.groups:

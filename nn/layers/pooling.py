@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 from .. import _checks
 from .. import functional as F
-from ..functional._window import integer, pair
+from ..functional._window import output_size as check_output_size
+from ..functional._window import pool_sizes
 from ..module import Module
 
 if TYPE_CHECKING:
@@ -22,13 +23,8 @@ class _Pool2d(Module):
                  padding: _Pair = 0) -> None:
         super().__init__()
         name = type(self).__name__
-        self.kernel_size = pair(name, "kernel_size", kernel_size)
-        self.stride = self.kernel_size if stride is None else pair(name, "stride", stride)
-        self.padding = pair(name, "padding", padding, minimum=0)
-        for k, p in zip(self.kernel_size, self.padding):
-            if p > k // 2:
-                raise ValueError(f"{name}: padding {self.padding} must be at most half the "
-                                 f"kernel size {self.kernel_size} (as PyTorch)")
+        self.kernel_size, self.stride, self.padding = pool_sizes(name, kernel_size, stride,
+                                                                 padding)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
@@ -67,15 +63,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size: _Pair) -> None:
         super().__init__()
-        name = "AdaptiveAvgPool2d"
-        if isinstance(output_size, (tuple, list)):
-            if len(output_size) != 2:
-                raise ValueError(f"{name}: output_size must be an int or a pair, got "
-                                 f"{tuple(output_size)}")
-            self.output_size = tuple(None if s is None else integer(name, "output_size", s, 1)
-                                     for s in output_size)
-        else:
-            self.output_size = integer(name, "output_size", output_size, 1)
+        self.output_size = check_output_size("AdaptiveAvgPool2d", output_size)
 
     def forward(self, x: TensorLike) -> Tensor:
         return F.adaptive_avg_pool2d(_checks.numeric_input(self, x), self.output_size)
